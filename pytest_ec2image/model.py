@@ -1,0 +1,201 @@
+"""The typed records a test reads back: images, their mappings, snapshots and the call log.
+
+They are frozen: what a test holds is a snapshot of the registry at the time it read it, and
+nothing it does to the record can change what the fake serves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Literal, overload
+
+if TYPE_CHECKING:
+    from .faults import Fault
+
+_NO_TAGS: Mapping[str, str] = MappingProxyType({})
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EbsBlockDevice:
+    """The ``Ebs`` part of a block device mapping, with AWS's defaults filled in."""
+
+    snapshot_id: str | None = None
+    volume_size: int | None = None
+    delete_on_termination: bool = True
+    volume_type: str | None = None
+    iops: int | None = None
+    throughput: int | None = None
+    encrypted: bool | None = None
+    kms_key_id: str | None = None
+    outpost_arn: str | None = None
+    availability_zone: str | None = None
+    availability_zone_id: str | None = None
+    volume_initialization_rate: int | None = None
+    ebs_card_index: int | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BlockDeviceMapping:
+    """One entry of an image's block device mapping: exactly one of ``virtual_name``, ``ebs``
+    or ``no_device`` is set."""
+
+    device_name: str
+    virtual_name: str | None = None
+    ebs: EbsBlockDevice | None = None
+    no_device: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class StateReason:
+    """Why an image is in its state (set for ``failed`` images)."""
+
+    code: str
+    message: str
+
+
+ImageState = Literal[
+    "pending", "available", "invalid", "deregistered", "transient", "failed", "error", "disabled"
+]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Image:
+    """Everything DescribeImages reports about one image.
+
+    Optional fields are ``None`` when the image never set them, and DescribeImages then leaves
+    the element out, as AWS does.
+    """
+
+    image_id: str
+    name: str
+    owner_id: str
+    region: str
+    creation_date: str
+    description: str | None = None
+    architecture: str = "i386"
+    image_location: str = ""
+    image_type: str = "machine"
+    root_device_type: str = "ebs"
+    root_device_name: str | None = None
+    block_device_mappings: tuple[BlockDeviceMapping, ...] = ()
+    virtualization_type: str = "paravirtual"
+    hypervisor: str = "xen"
+    ena_support: bool | None = None
+    sriov_net_support: str | None = None
+    boot_mode: str | None = None
+    tpm_support: str | None = None
+    uefi_data: str | None = None
+    imds_support: str | None = None
+    kernel_id: str | None = None
+    ramdisk_id: str | None = None
+    billing_products: tuple[str, ...] = ()
+    product_codes: tuple[tuple[str, str], ...] = ()
+    state: ImageState = "available"
+    state_reason: StateReason | None = None
+    public: bool = False
+    image_owner_alias: str | None = None
+    platform: str | None = None
+    platform_details: str = "Linux/UNIX"
+    usage_operation: str = "RunInstances"
+    tags: Mapping[str, str] = field(default_factory=lambda: _NO_TAGS)
+    source_image_id: str | None = None
+    source_image_region: str | None = None
+    deprecation_time: str | None = None
+    api_version: str = "2016-11-15"
+
+    @property
+    def is_public(self) -> bool:
+        """AWS's name for ``public``."""
+        return self.public
+
+    @property
+    def snapshot_ids(self) -> tuple[str, ...]:
+        """The snapshots this image's EBS mappings come from, in mapping order."""
+        return tuple(
+            m.ebs.snapshot_id for m in self.block_device_mappings if m.ebs and m.ebs.snapshot_id
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Snapshot:
+    """An EBS snapshot the registry knows: declared by the test or seen in a registration."""
+
+    snapshot_id: str
+    owner_id: str
+    region: str
+    size: int = 8
+    encrypted: bool = False
+    state: str = "completed"
+    declared: bool = True
+    tags: Mapping[str, str] = field(default_factory=lambda: _NO_TAGS)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Call:
+    """One request the fake served, failed and faulted ones included."""
+
+    action: str
+    params: Mapping[str, str]
+    version: str
+    method: str
+    status: int
+    request_id: str
+    region: str
+    error_code: str | None = None
+    error_message: str | None = None
+    image_id: str | None = None
+    fault: Fault | None = None
+    access_key: str | None = None
+    auth: Literal["none", "sigv2", "sigv4"] = "none"
+    duration: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        """Whether the call succeeded (HTTP 200)."""
+        return self.status == 200
+
+    def summary(self) -> str:
+        """One line for reports: ``RegisterImage Name=web-1 -> 400 InvalidAMIName.Duplicate``."""
+        keys = [f"{k}={v}" for k, v in self.params.items() if k in _SUMMARY_KEYS]
+        head = " ".join([self.action or "(no Action)", *keys])
+        if self.ok:
+            tail = f"200 {self.image_id}" if self.image_id else "200"
+        else:
+            tail = f"{self.status} {self.error_code}"
+        return f"{head} -> {tail}" + (" (fault)" if self.fault is not None else "")
+
+
+_SUMMARY_KEYS = frozenset(
+    {"Name", "ImageId", "ImageId.1", "ImageLocation", "SourceImageId", "ResourceId.1", "Owner.1"}
+)
+
+
+class CallLog(Sequence[Call]):
+    """The read-only call log of a registry: a sequence of :class:`Call`, oldest first."""
+
+    __slots__ = ("_calls",)
+
+    def __init__(self, calls: Sequence[Call]) -> None:
+        self._calls = calls
+
+    @overload
+    def __getitem__(self, index: int) -> Call: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Call]: ...
+    def __getitem__(self, index: int | slice) -> Call | Sequence[Call]:
+        return self._calls[index]
+
+    def __len__(self) -> int:
+        return len(self._calls)
+
+    def __iter__(self) -> Iterator[Call]:
+        return iter(list(self._calls))
+
+    def __repr__(self) -> str:
+        return f"CallLog({[c.summary() for c in self._calls]!r})"
+
+    def of(self, action: str) -> list[Call]:
+        """The calls of one action, e.g. ``calls.of("RegisterImage")``."""
+        return [c for c in list(self._calls) if c.action == action]

@@ -1,0 +1,100 @@
+"""Images as DescribeImages ``<item>`` elements, in the shape of the request's API version.
+
+A 2009-10-31 (or older) request sees only the fields the seed era knew; a later one sees
+today's. Optional fields an image never set are left out, as AWS leaves them out.
+"""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from .model import BlockDeviceMapping, Image
+from .protocol import XmlOut
+
+
+def add_image(out: XmlOut, parent: etree._Element, image: Image, state: str, *, seed: bool) -> None:
+    """Append ``<item>`` describing ``image`` (shown in ``state``) to ``parent``."""
+    item = out.item(parent)
+    add = out.add_optional
+    add(item, "imageId", image.image_id)
+    add(item, "imageLocation", image.image_location)
+    add(item, "imageState", state)
+    add(item, "imageOwnerId", image.owner_id)
+    if not seed:
+        add(item, "creationDate", image.creation_date)
+    add(item, "isPublic", image.public)
+    if image.product_codes:
+        codes = out.add(item, "productCodes")
+        for code, kind in image.product_codes:
+            entry = out.item(codes)
+            out.add(entry, "productCode", code)
+            out.add(entry, "type", kind)
+    add(item, "architecture", image.architecture)
+    add(item, "imageType", image.image_type)
+    add(item, "kernelId", image.kernel_id)
+    add(item, "ramdiskId", image.ramdisk_id)
+    add(item, "platform", image.platform)
+    if not seed:
+        add(item, "platformDetails", image.platform_details)
+        add(item, "usageOperation", image.usage_operation)
+    if image.state_reason is not None:
+        reason = out.add(item, "stateReason")
+        out.add(reason, "code", image.state_reason.code)
+        out.add(reason, "message", image.state_reason.message)
+    add(item, "imageOwnerAlias", image.image_owner_alias)
+    add(item, "name", image.name)
+    add(item, "description", image.description)
+    add(item, "rootDeviceType", image.root_device_type)
+    add(item, "rootDeviceName", image.root_device_name)
+    mappings = out.add(item, "blockDeviceMapping")
+    for mapping in image.block_device_mappings:
+        _add_mapping(out, mappings, mapping, seed=seed)
+    if seed:
+        return
+    add(item, "virtualizationType", image.virtualization_type)
+    if image.tags:
+        tag_set = out.add(item, "tagSet")
+        for key, value in image.tags.items():
+            tag = out.item(tag_set)
+            out.add(tag, "key", key)
+            out.add(tag, "value", value)
+    add(item, "hypervisor", image.hypervisor)
+    add(item, "sriovNetSupport", image.sriov_net_support)
+    add(item, "enaSupport", image.ena_support)
+    add(item, "bootMode", image.boot_mode)
+    add(item, "tpmSupport", image.tpm_support)
+    add(item, "imdsSupport", image.imds_support)
+    add(item, "deprecationTime", image.deprecation_time)
+    add(item, "sourceImageId", image.source_image_id)
+    add(item, "sourceImageRegion", image.source_image_region)
+
+
+def _add_mapping(
+    out: XmlOut, parent: etree._Element, mapping: BlockDeviceMapping, *, seed: bool
+) -> None:
+    item = out.item(parent)
+    add = out.add_optional
+    add(item, "deviceName", mapping.device_name)
+    add(item, "virtualName", mapping.virtual_name)
+    if mapping.no_device:
+        out.add(item, "noDevice", "")
+    ebs = mapping.ebs
+    if ebs is None:
+        return
+    node = out.add(item, "ebs")
+    add(node, "snapshotId", ebs.snapshot_id)
+    add(node, "volumeSize", ebs.volume_size)
+    add(node, "deleteOnTermination", ebs.delete_on_termination)
+    if seed:
+        return
+    add(node, "volumeType", ebs.volume_type)
+    add(node, "iops", ebs.iops)
+    add(node, "throughput", ebs.throughput)
+    add(node, "encrypted", ebs.encrypted)
+    add(node, "kmsKeyId", ebs.kms_key_id)
+    add(node, "outpostArn", ebs.outpost_arn)
+    add(node, "availabilityZone", ebs.availability_zone)
+    # These three members have no locationName in the model, so their XML names are UpperCamel.
+    add(node, "VolumeInitializationRate", ebs.volume_initialization_rate)
+    add(node, "AvailabilityZoneId", ebs.availability_zone_id)
+    add(node, "EbsCardIndex", ebs.ebs_card_index)

@@ -1,0 +1,309 @@
+"""The HTTP side: a threaded werkzeug server hosted through pytest-httpserver's
+``HTTPServerBase``, routing on ``Action`` through :data:`~pytest_ec2image.actions.ACTIONS`.
+
+One server serves many registries in turn: the fixture binds each test's registry state with
+:meth:`Ec2Server.bind`, which makes a fresh state per test an O(1) swap.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+import time
+from typing import Any, Final
+
+from pytest_httpserver.httpserver import HTTPServerBase, HTTPServerError
+from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.serving import WSGIRequestHandler, make_server
+from werkzeug.wrappers import Request, Response
+
+from . import auth
+from .actions import ACTIONS, RequestContext
+from .errors import Ec2Error, missing
+from .faults import Fault
+from .model import Call
+from .protocol import (
+    API_VERSIONS,
+    MAX_BODY_BYTES,
+    SEED_VERSION,
+    XmlOut,
+    check_known,
+    decode_params,
+    is_auth_param,
+    is_seed_version,
+    render_error,
+)
+from .store import RegistryState
+
+#: How often the serve loop checks for a stop request: bounds the time ``stop()`` takes.
+POLL_INTERVAL: Final = 0.02
+_HEADERS: Final = {"Server": "AmazonEC2", "Cache-Control": "no-cache, no-store"}
+
+
+class _QuietRequestHandler(WSGIRequestHandler):
+    """Werkzeug's handler without its per-request log lines (the call log has them)."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        pass
+
+    def log_error(self, format: str, *args: Any) -> None:  # noqa: A002 - werkzeug's signature
+        pass
+
+
+class _Disconnect(Exception):
+    """Raised to drop the connection without an answer."""
+
+
+class Ec2Server(HTTPServerBase):
+    """The fake EC2 endpoint. ``bind(state)`` chooses the registry it serves."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        super().__init__(host, port, threaded=True)
+        self.state: RegistryState | None = None
+        self._bind_lock = threading.Lock()
+        self.on_call: list[Any] = []
+
+    @property
+    def endpoint_url(self) -> str:
+        """``http://127.0.0.1:PORT``: what ``AWS_ENDPOINT_URL_EC2`` is set to."""
+        return self.url_for("/").rstrip("/")
+
+    def bind(self, state: RegistryState | None) -> None:
+        """Serve ``state`` from now on (``None``: answer that no registry is in use)."""
+        with self._bind_lock:
+            self.state = state
+
+    # --- hosting ---------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Bind in the calling thread (a taken port fails here, at once), serve in a thread."""
+        if self.is_running():
+            raise HTTPServerError("Server is already running")
+        self.server = make_server(
+            self.host,
+            self.port,
+            Request.application(self.application),
+            threaded=True,
+            request_handler=_QuietRequestHandler,
+        )
+        self.port = self.server.port
+        self.server_thread = threading.Thread(
+            target=self.thread_target, name="pytest-ec2image-server", daemon=True
+        )
+        self.server_thread.start()
+
+    def thread_target(self) -> None:
+        """Serve until stopped, checking for a stop request every ``POLL_INTERVAL``."""
+        assert self.server is not None
+        self.server.serve_forever(poll_interval=POLL_INTERVAL)
+
+    def stop(self) -> None:
+        """Stop serving and release the port."""
+        server = self.server
+        super().stop()
+        if server is not None:
+            server.server_close()
+
+    def application(self, request: Request) -> Response:
+        """Serve one request; unlike the base class, keep no unbounded request log."""
+        return self.dispatch(request)
+
+    # --- serving ---------------------------------------------------------------------------
+
+    def dispatch(self, request: Request) -> Response:
+        """Decode, route, run faults and the handler, and answer; every path logs a Call."""
+        started = time.perf_counter()
+        state = self.state
+        if state is None:
+            body = render_error(
+                "ServiceUnavailable",
+                "pytest-ec2image: no test is using this endpoint right now (the request came "
+                "after its test ended, or before one began)",
+                "00000000-0000-4000-8000-000000000000",
+            )
+            return _answer(body, 503, "00000000-0000-4000-8000-000000000000")
+        request_id = state.ids.request_id()
+        call = _Draft(request.method, state.default_region, request_id)
+        try:
+            self._serve(state, request, call)
+        except Ec2Error as error:
+            call.fail(error)
+        except _Disconnect:
+            _drop_connection(request)
+            call.status, call.error_code = 0, "(connection dropped)"
+        except Exception as error:  # a bug in the fake or in a test's callable
+            state.errors.record(call.action or "(unknown action)", error)
+            call.fail(Ec2Error("InternalError"))
+            call.error_message = f"pytest-ec2image internal error: {error!r}"
+        call.duration = time.perf_counter() - started
+        state.record_call(call.finish())
+        if call.status == 0:
+            return Response(b"", 500)  # never reaches the client: the socket is shut
+        if call.status == 200:
+            assert call.body is not None
+            return _answer(call.body, 200, request_id)
+        assert call.error_code is not None
+        wire_message = (
+            Ec2Error("InternalError").message
+            if call.error_code == "InternalError"
+            else call.error_message or ""
+        )
+        return _answer(
+            render_error(call.error_code, wire_message, request_id), call.status, request_id
+        )
+
+    def _serve(self, state: RegistryState, request: Request, call: _Draft) -> None:
+        request.max_content_length = MAX_BODY_BYTES
+        try:
+            body = request.get_data(cache=False) if request.method == "POST" else b""
+        except RequestEntityTooLarge:
+            raise Ec2Error(
+                "RequestEntityTooLarge",
+                f"The request body exceeds the maximum of {MAX_BODY_BYTES} bytes",
+            ) from None
+        content_type = request.mimetype
+        if body and content_type not in ("", "application/x-www-form-urlencoded"):
+            raise Ec2Error(
+                "InvalidParameterValue",
+                f"Unsupported Content-Type {content_type!r}: EC2 takes a query string or an "
+                "application/x-www-form-urlencoded body",
+            )
+        raw_params = decode_params(request.query_string, body)
+        who = auth.inspect(request.headers.get("Authorization", ""), raw_params)
+        params = {k: v for k, v in raw_params.items() if not is_auth_param(k)}
+        call.params, call.auth, call.access_key = params, who.scheme, who.access_key
+        call.region = who.scope_region or state.default_region
+        action_name = params.get("Action", "")
+        call.action = action_name
+        if not action_name:
+            raise missing("Action")
+        action = ACTIONS.get(action_name)
+        if action is None:
+            raise Ec2Error(
+                "InvalidAction", f"The action {action_name} is not valid for this web service."
+            )
+        version = params.get("Version")
+        if version is None:
+            if state.strict:
+                raise missing("Version")
+            version = SEED_VERSION
+        call.version = version
+        if version not in API_VERSIONS:
+            raise Ec2Error(
+                "NoSuchVersion",
+                f"The requested version ({version}) of service AmazonEC2 does not exist",
+            )
+        seed = is_seed_version(version)
+        known = action.seed_params if seed else action.params
+        if known is None:
+            raise Ec2Error(
+                "InvalidAction",
+                f"The action {action_name} is not valid for this web service "
+                f"(it does not exist in API version {version}).",
+            )
+        check_known(params, known)
+        fault = state.faults.take(call.as_call(), ("fail", "delay", "disconnect"))
+        call.fault = fault
+        if fault is not None and not fault.after_commit:
+            _apply(fault)
+        ctx = RequestContext(
+            action=action_name,
+            version=version,
+            seed=seed,
+            params=params,
+            region=call.region,
+            account_id=state.account_id,
+            request_id=call.request_id,
+        )
+        out = XmlOut(action_name, version, call.request_id)
+        action.handler(state, ctx, out)
+        call.image_id = ctx.image_id
+        if fault is not None and fault.after_commit:
+            _apply(fault)
+        call.status, call.body = 200, out.to_bytes()
+
+
+class _Draft:
+    """A Call being built while its request is served."""
+
+    __slots__ = (
+        "access_key",
+        "action",
+        "auth",
+        "body",
+        "duration",
+        "error_code",
+        "error_message",
+        "fault",
+        "image_id",
+        "method",
+        "params",
+        "region",
+        "request_id",
+        "status",
+        "version",
+    )
+
+    def __init__(self, method: str, region: str, request_id: str) -> None:
+        self.method, self.region, self.request_id = method, region, request_id
+        self.action = ""
+        self.params: dict[str, str] = {}
+        self.version = ""
+        self.status = 0
+        self.auth: Any = "none"
+        self.access_key: str | None = None
+        self.error_code: str | None = None
+        self.error_message: str | None = None
+        self.image_id: str | None = None
+        self.fault: Fault | None = None
+        self.body: bytes | None = None
+        self.duration = 0.0
+
+    def fail(self, error: Ec2Error) -> None:
+        self.status, self.error_code, self.error_message = (error.status, error.code, error.message)
+
+    def as_call(self) -> Call:
+        return Call(
+            action=self.action,
+            params=dict(self.params),
+            version=self.version,
+            method=self.method,
+            status=self.status,
+            request_id=self.request_id,
+            region=self.region,
+            error_code=self.error_code,
+            error_message=self.error_message,
+            image_id=self.image_id,
+            fault=self.fault,
+            access_key=self.access_key,
+            auth=self.auth,
+            duration=self.duration,
+        )
+
+    def finish(self) -> Call:
+        return self.as_call()
+
+
+def _apply(fault: Fault) -> None:
+    if fault.kind == "delay":
+        time.sleep(fault.seconds)
+    elif fault.kind == "disconnect":
+        raise _Disconnect
+    else:
+        assert fault.code is not None
+        assert fault.message is not None
+        raise Ec2Error(fault.code, fault.message, fault.status)
+
+
+def _drop_connection(request: Request) -> None:
+    sock = request.environ.get("werkzeug.socket")
+    if isinstance(sock, socket.socket):
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+
+
+def _answer(body: bytes, status: int, request_id: str) -> Response:
+    headers = dict(_HEADERS)
+    headers["x-amzn-RequestId"] = request_id
+    return Response(body, status, headers, content_type="text/xml;charset=UTF-8")

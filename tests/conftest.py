@@ -1,0 +1,93 @@
+"""Shared helpers for the project's own tests."""
+
+from __future__ import annotations
+
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+
+import pytest
+from lxml import etree
+
+from pytest_ec2image import Ec2Registry
+
+SNAP = "snap-0123456789abcdef0"
+SNAP2 = "snap-0123456789abcdef1"
+
+
+@dataclass
+class RawAnswer:
+    """An HTTP answer from the fake, with the EC2 error fields parsed when it is an error."""
+
+    status: int
+    body: bytes
+    headers: dict[str, str]
+
+    @property
+    def xml(self) -> etree._Element:
+        return etree.fromstring(self.body)
+
+    @property
+    def code(self) -> str | None:
+        found = self.xml.find("Errors/Error/Code")
+        return None if found is None else found.text
+
+    @property
+    def message(self) -> str | None:
+        found = self.xml.find("Errors/Error/Message")
+        return None if found is None else found.text
+
+    def find(self, path: str) -> str | None:
+        """Text of the first element at ``path`` (namespace-agnostic, e.g. 'imageId')."""
+        for element in self.xml.iter():
+            if isinstance(element.tag, str) and etree.QName(element).localname == path:
+                return element.text
+        return None
+
+
+def send(
+    url: str,
+    params: dict[str, str] | list[tuple[str, str]] | None = None,
+    *,
+    method: str = "POST",
+    body: bytes | None = None,
+    headers: dict[str, str] | None = None,
+    query: str = "",
+) -> RawAnswer:
+    """Send one raw request (form POST by default, or GET with the params in the query)."""
+    encoded = urllib.parse.urlencode(params or {}).encode()
+    target = url.rstrip("/") + "/"
+    if method == "GET":
+        target += "?" + (query or encoded.decode())
+        data = None
+    else:
+        data = body if body is not None else encoded
+        if query:
+            target += "?" + query
+    request = urllib.request.Request(target, data=data, method=method, headers=headers or {})
+    if method == "POST" and "Content-Type" not in (headers or {}):
+        request.add_header("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return RawAnswer(response.status, response.read(), dict(response.headers))
+    except urllib.error.HTTPError as error:
+        return RawAnswer(error.code, error.read(), dict(error.headers))
+
+
+@pytest.fixture
+def raw(ec2_registry: Ec2Registry):  # type: ignore[no-untyped-def]
+    """``raw({"Action": ..., ...})`` posts to this test's registry and returns a RawAnswer."""
+
+    def call(params=None, **kwargs):  # type: ignore[no-untyped-def]
+        return send(ec2_registry.endpoint_url, params, **kwargs)
+
+    return call
+
+
+@pytest.fixture
+def ec2(ec2_registry: Ec2Registry):  # type: ignore[no-untyped-def]
+    """A plain ``boto3.client("ec2")``, built from the autowired environment only."""
+    import boto3
+
+    return boto3.client("ec2")

@@ -1,0 +1,210 @@
+"""Run every benchmark side by side with moto, print a table, write JSON.
+
+    python -m benchmarks [--quick] [--json PATH]
+
+Each figure is a median; ratios are taken between figures measured in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import statistics
+import time
+from pathlib import Path
+from typing import Any
+
+from . import scaling, suites
+from .load import served, throughput
+
+BUDGETS = {
+    "startup_added_ms": 5.0,
+    "fixture_per_test_ms": 1.0,
+    "server_start_ms": 50.0,
+    "server_stop_ms": 50.0,
+    "throughput_vs_moto": 3.0,
+    "throughput_vs_floor": 0.7,
+    "suite_speedup_vs_mock_aws": 5.0,
+    "bytes_per_image": 2048.0,
+}
+
+
+def server_start_stop(runs: int) -> dict[str, float]:
+    from pytest_ec2image.server import Ec2Server
+
+    starts, stops = [], []
+    for _ in range(runs):
+        server = Ec2Server()
+        began = time.perf_counter()
+        server.start()
+        starts.append(time.perf_counter() - began)
+        began = time.perf_counter()
+        server.stop()
+        stops.append(time.perf_counter() - began)
+    return {
+        "start_ms": statistics.median(starts) * 1000,
+        "stop_ms": statistics.median(stops) * 1000,
+    }
+
+
+def run(quick: bool) -> dict[str, Any]:
+    seconds = 1.0 if quick else 3.0
+    rounds = 1 if quick else 3
+    results: dict[str, Any] = {
+        "machine": f"{platform.machine()} {platform.processor() or ''}".strip(),
+        "python": platform.python_version(),
+        "quick": quick,
+    }
+    results["startup"] = suites.startup_cost(runs=5 if quick else 15)
+    results["fixture"] = suites.fixture_overhead(tests=200 if quick else 1000)
+    results["server"] = server_start_stop(runs=10 if quick else 50)
+
+    rates: dict[str, dict[int, float]] = {}
+    for kind in ("floor", "ours", "moto"):
+        with served(kind) as url:
+            throughput(url, 1, 0.3, f"warm-{kind}")
+            rates[kind] = {
+                threads: statistics.median(
+                    throughput(url, threads, seconds, f"{kind}-{threads}-{r}")
+                    for r in range(rounds)
+                )
+                for threads in (1, 4)
+            }
+    results["throughput_rps"] = rates
+
+    tests = 60 if quick else 300
+    suite: dict[str, float] = {}
+    for variant in ("ours", "moto_mock_aws", "moto_server"):
+        for workers in (1, 2):
+            suite[f"{variant}/n{workers}"] = suites.downstream(tests, variant, workers)
+    results["downstream"] = {"tests": tests, "seconds": suite}
+
+    sizes = [10, 1000, 10000] if quick else [10, 1000, 100000]
+    results["scaling_us"] = scaling.per_call(sizes, calls=100 if quick else 300)
+    results["bytes_per_image"] = scaling.memory_per_image(10000 if quick else 100000)
+    results["verdict"] = verdict(results)
+    return results
+
+
+def verdict(r: dict[str, Any]) -> dict[str, dict[str, float | bool]]:
+    rates = r["throughput_rps"]
+    suite = r["downstream"]["seconds"]
+    measured = {
+        "startup_added_ms": r["startup"]["added_ms"],
+        "fixture_per_test_ms": r["fixture"]["per_test_ms"],
+        "server_start_ms": r["server"]["start_ms"],
+        "server_stop_ms": r["server"]["stop_ms"],
+        "throughput_vs_moto": min(rates["ours"][t] / rates["moto"][t] for t in (1, 4)),
+        "throughput_vs_floor": min(rates["ours"][t] / rates["floor"][t] for t in (1, 4)),
+        "suite_speedup_vs_mock_aws": min(
+            suite[f"moto_mock_aws/n{w}"] / suite[f"ours/n{w}"] for w in (1, 2)
+        ),
+        "bytes_per_image": r["bytes_per_image"],
+    }
+    out: dict[str, dict[str, float | bool]] = {}
+    for key, value in measured.items():
+        budget = BUDGETS[key]
+        higher_is_better = key.startswith(("throughput", "suite"))
+        ok = value >= budget if higher_is_better else value <= budget
+        out[key] = {"value": value, "budget": budget, "met": ok}
+    return out
+
+
+def table(r: dict[str, Any]) -> str:
+    rates, suite = r["throughput_rps"], r["downstream"]["seconds"]
+    lines = [
+        f"machine: {r['machine']}, Python {r['python']}" + (" (quick run)" if r["quick"] else ""),
+        "",
+        "| measure | pytest-ec2image | moto | floor / baseline | budget | met |",
+        "|---|---|---|---|---|---|",
+    ]
+    v = r["verdict"]
+
+    def row(name: str, ours: str, moto: str, base: str, key: str) -> None:
+        budget, met = v[key]["budget"], "yes" if v[key]["met"] else "NO"
+        lines.append(f"| {name} | {ours} | {moto} | {base} | {budget:g} | {met} |")
+
+    row(
+        "plugin start-up added to `pytest --co` (ms)",
+        f"{r['startup']['added_ms']:.1f}",
+        "-",
+        f"{r['startup']['without_plugin_s'] * 1000:.0f} ms without",
+        "startup_added_ms",
+    )
+    row(
+        "fixture overhead per test (ms)",
+        f"{r['fixture']['per_test_ms']:.2f}",
+        "-",
+        f"{r['fixture']['tests']} tests",
+        "fixture_per_test_ms",
+    )
+    row("server start (ms)", f"{r['server']['start_ms']:.2f}", "-", "-", "server_start_ms")
+    row("server stop (ms)", f"{r['server']['stop_ms']:.2f}", "-", "-", "server_stop_ms")
+    for threads in (1, 4):
+        ours, moto, floor = (rates[k][threads] for k in ("ours", "moto", "floor"))
+        lines.append(
+            f"| RegisterImage req/s, {threads} thread(s) | {ours:.0f} | {moto:.0f} "
+            f"({ours / moto:.1f}x) | {floor:.0f} ({ours / floor:.2f}x) | | |"
+        )
+    row(
+        "throughput vs moto (min over threads)",
+        f"{v['throughput_vs_moto']['value']:.1f}x",
+        "",
+        "",
+        "throughput_vs_moto",
+    )
+    row(
+        "throughput vs floor (min over threads)",
+        f"{v['throughput_vs_floor']['value']:.2f}x",
+        "",
+        "",
+        "throughput_vs_floor",
+    )
+    for workers in (1, 2):
+        ours = suite[f"ours/n{workers}"]
+        mock = suite[f"moto_mock_aws/n{workers}"]
+        server = suite[f"moto_server/n{workers}"]
+        lines.append(
+            f"| {r['downstream']['tests']}-test suite, {'serial' if workers == 1 else '-n 2'} (s) "
+            f"| {ours:.1f} | mock_aws {mock:.1f} ({mock / ours:.1f}x), server {server:.1f} "
+            f"({server / ours:.1f}x) | | | |"
+        )
+    row(
+        "suite speed-up vs mock_aws (min)",
+        f"{v['suite_speedup_vs_mock_aws']['value']:.1f}x",
+        "",
+        "",
+        "suite_speedup_vs_mock_aws",
+    )
+    row("memory per image (bytes)", f"{r['bytes_per_image']:.0f}", "-", "-", "bytes_per_image")
+    lines += [
+        "",
+        "| images | RegisterImage µs | DescribeImages by id µs | by exact name µs "
+        "| DeregisterImage µs |",
+        "|---|---|---|---|---|",
+    ]
+    for s in r["scaling_us"]:
+        lines.append(
+            f"| {s['images']:,} | {s['register_us']:.0f} | {s['describe_by_id_us']:.0f} "
+            f"| {s['describe_by_name_us']:.0f} | {s['deregister_us']:.0f} |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
+    parser.add_argument("--json", type=Path, default=Path("benchmarks/results/latest.json"))
+    args = parser.parse_args()
+    results = run(args.quick)
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(results, indent=2))
+    print(table(results))
+    print(f"\nJSON: {args.json}")
+    if not all(item["met"] for item in results["verdict"].values()):
+        print("some budgets are not met (see the 'met' column)")
+
+
+if __name__ == "__main__":
+    main()

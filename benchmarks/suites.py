@@ -1,0 +1,143 @@
+"""Whole pytest runs: start-up cost, fixture overhead, and the 300-test downstream suite."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+DOWNSTREAM_TEST = """
+def test_bake_{n}({fixture}):
+    ec2 = boto3.client("ec2")
+    image_id = ec2.register_image(
+        Name="web-{n}", RootDeviceName="/dev/sda1", Architecture="x86_64",
+        BlockDeviceMappings=[{{"DeviceName": "/dev/sda1",
+                               "Ebs": {{"SnapshotId": "snap-0123456789abcdef0"}}}}],
+    )["ImageId"]
+    [image] = ec2.describe_images(ImageIds=[image_id])["Images"]
+    # Name only: moto drops Architecture, and this suite times both on the same assertions.
+    assert image["Name"] == "web-{n}"
+"""
+
+#: conftest.py of each downstream variant: the fixture the tests request.
+CONFTESTS = {
+    "ours": "",
+    "moto_mock_aws": """
+import os
+import pytest
+from moto import mock_aws
+
+@pytest.fixture
+def backend(monkeypatch):
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.delenv("AWS_ENDPOINT_URL_EC2", raising=False)
+    with mock_aws():
+        yield
+""",
+    "moto_server": """
+import logging
+import socket
+import urllib.request
+import pytest
+from moto.server import ThreadedMotoServer
+
+@pytest.fixture(scope="session")
+def moto_url():
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    yield f"http://127.0.0.1:{port}"
+    server.stop()
+
+@pytest.fixture
+def backend(moto_url, monkeypatch):
+    # a fresh state per test, as ec2_registry gives
+    urllib.request.urlopen(urllib.request.Request(moto_url + "/moto-api/reset", method="POST"))
+    monkeypatch.setenv("AWS_ENDPOINT_URL_EC2", moto_url)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+""",
+}
+
+
+def _pytest(directory: Path, *args: str) -> float:
+    started = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args],
+        cwd=directory,
+        capture_output=True,
+        text=True,
+        env=_clean_env(),
+    )
+    elapsed = time.perf_counter() - started
+    if result.returncode not in (0, 5):
+        raise RuntimeError(f"pytest failed in {directory}:\n{result.stdout[-3000:]}")
+    return elapsed
+
+
+def _clean_env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "PYTEST_"))}
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    return env
+
+
+def startup_cost(runs: int) -> dict[str, float]:
+    """Median ``pytest --co`` of an empty project with the plugin vs ``-p no:ec2image``."""
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        (root / "pytest.ini").write_text("[pytest]\n")
+        with_plugin, without = [], []
+        for _ in range(runs):  # interleaved, so drift in machine load hits both alike
+            with_plugin.append(_pytest(root, "--co"))
+            without.append(_pytest(root, "--co", "-p", "no:ec2image"))
+    on, off = statistics.median(with_plugin), statistics.median(without)
+    return {"with_plugin_s": on, "without_plugin_s": off, "added_ms": (on - off) * 1000}
+
+
+def fixture_overhead(tests: int) -> dict[str, float]:
+    """Per-test cost of requesting ``ec2_registry`` (server already up) vs not requesting it."""
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        (root / "pytest.ini").write_text("[pytest]\n")
+        body = "".join(f"def test_{n}(ec2_registry):\n    pass\n" for n in range(tests))
+        (root / "test_with.py").write_text(body)
+        (root / "test_without.py").write_text(body.replace("(ec2_registry)", "()"))
+        # one warm-up test per file starts the server outside the measured difference
+        timings = {"with": [], "without": []}
+        for _ in range(3):
+            timings["with"].append(_pytest(root, "test_with.py"))
+            timings["without"].append(_pytest(root, "test_without.py"))
+    on = statistics.median(timings["with"])
+    off = statistics.median(timings["without"])
+    return {
+        "tests": tests,
+        "with_s": on,
+        "without_s": off,
+        "per_test_ms": (on - off) / tests * 1000,
+    }
+
+
+def downstream(tests: int, variant: str, workers: int) -> float:
+    """Wall time of the generated downstream suite on one backend."""
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        (root / "pytest.ini").write_text("[pytest]\n")
+        (root / "conftest.py").write_text(textwrap.dedent(CONFTESTS[variant]))
+        fixture = "ec2_registry" if variant == "ours" else "backend"
+        (root / "test_downstream.py").write_text(
+            "import boto3\n"
+            + "".join(DOWNSTREAM_TEST.format(n=n, fixture=fixture) for n in range(tests))
+        )
+        args = ["-n", str(workers)] if workers > 1 else ["-p", "no:xdist"]
+        return _pytest(root, *args)

@@ -20,6 +20,7 @@ from .load import served, throughput
 
 BUDGETS = {
     "startup_added_ms": 5.0,
+    "plugin_import_ms": 5.0,
     "fixture_per_test_ms": 1.0,
     "server_start_ms": 50.0,
     "server_stop_ms": 50.0,
@@ -92,6 +93,7 @@ def verdict(r: dict[str, Any]) -> dict[str, dict[str, float | bool]]:
     suite = r["downstream"]["seconds"]
     measured = {
         "startup_added_ms": r["startup"]["added_ms"],
+        "plugin_import_ms": r["startup"]["import_ms"],
         "fixture_per_test_ms": r["fixture"]["per_test_ms"],
         "server_start_ms": r["server"]["start_ms"],
         "server_stop_ms": r["server"]["stop_ms"],

@@ -10,6 +10,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from .ec2_actions import UnimplementedActionWarning
     from .errors import Ec2Error
     from .faults import Fault
     from .model import BlockDeviceMapping, Call, CallLog, EbsBlockDevice, Image, Snapshot
@@ -26,6 +27,7 @@ __all__ = [
     "Fault",
     "Image",
     "Snapshot",
+    "UnimplementedActionWarning",
     "run_registry",
 ]
 
@@ -40,6 +42,7 @@ _HOMES = {
     "Fault": "faults",
     "Ec2Registry": "registry",
     "run_registry": "standalone",
+    "UnimplementedActionWarning": "ec2_actions",
 }
 
 

@@ -1,7 +1,10 @@
-"""What a request says about who sent it: the signature scheme, the access key, the region.
+"""What a request says about who sent it: the signature scheme, the access key, the region,
+and so the account it acts for.
 
-Signatures are not checked here (any credentials are accepted by default); this only reads
-them so the call log can show them and the SigV4 scope can pick the region's state.
+Signatures are not checked here (any credentials are accepted by default; see
+:mod:`pytest_ec2image.signatures` for ``verify_signatures``); this only reads them so the call
+log can show them, the SigV4 scope can pick the region's state and a known access key can pick
+its account.
 """
 
 from __future__ import annotations
@@ -9,12 +12,19 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 _CREDENTIAL = re.compile(r"Credential=([^,\s]+)")
 #: A real region name (``us-east-1``, ``us-gov-west-1``); boto 2 signs with scopes such as
 #: ``0/127`` taken from an IP address, which must not select a region.
 _REGION = re.compile(r"^[a-z]{2}(?:-[a-z]+)+-[0-9]{1,2}$")
+
+
+class Credential(NamedTuple):
+    """A secret access key and the account its access key acts for."""
+
+    secret_access_key: str
+    account_id: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,3 +53,15 @@ def inspect(authorization: str, params: Mapping[str, str]) -> AuthInfo:
     if "AWSAccessKeyId" in params:
         return AuthInfo("sigv2", params["AWSAccessKeyId"] or None)
     return AuthInfo("none")
+
+
+def account_for(
+    credentials: Mapping[str, tuple[str, str | None]], access_key: str | None, default: str
+) -> str:
+    """The account a request acts for: its access key's, when the key is bound to one."""
+    if access_key is None:
+        return default
+    entry = credentials.get(access_key)
+    if entry is None or entry[1] is None:
+        return default
+    return entry[1]

@@ -6,16 +6,38 @@ node id, so a test's ids depend only on the seed and the order of its own calls.
 
 from __future__ import annotations
 
+import argparse
 import random
 import threading
 import uuid
 import zlib
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
+from typing import Final
 
 ClockSource = datetime | Callable[[], datetime]
 
+#: Seeds are whole numbers from 0 to this (what ``--ec2-registry-seed`` and ``--seed`` take).
+MAX_SEED: Final = 2**63 - 1
+
 _ONE_MS = timedelta(milliseconds=1)
+
+
+def seed_value(text: str) -> int:
+    """Parse a seed: a whole number from 0 to ``MAX_SEED``.
+
+    The ``type=`` converter of ``--ec2-registry-seed`` and of ``serve --seed``: argparse shows
+    the ``ArgumentTypeError`` text as it is, so the message names the bad value.
+    """
+    try:
+        seed = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a valid seed: expected a whole number such as 12345"
+        ) from None
+    if not 0 <= seed <= MAX_SEED:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a valid seed: expected 0 to {MAX_SEED}")
+    return seed
 
 
 class IdSource:
@@ -59,18 +81,34 @@ class CreationClock:
 
     ``source`` is a fixed ``datetime`` or a callable returning one; two dates in the same
     millisecond are spread 1 ms apart, so image creation order is always visible in the dates.
+    Setting ``source`` starts a new sequence: a test that sets a fixed datetime gets that date
+    for its next image, whatever dates the preloads took from the default clock before.
     """
 
-    __slots__ = ("_last", "_lock", "source")
+    __slots__ = ("_last", "_lock", "_source")
 
     def __init__(self, source: ClockSource = utc_now) -> None:
-        self.source: ClockSource = source
+        self._source: ClockSource = source
         self._last: datetime | None = None
         self._lock = threading.Lock()
 
+    @property
+    def source(self) -> ClockSource:
+        """The time source: a fixed ``datetime`` or a callable returning one."""
+        return self._source
+
+    @source.setter
+    def source(self, source: ClockSource) -> None:
+        if not isinstance(source, datetime) and not callable(source):
+            raise TypeError(f"clock must be a datetime or a callable returning one, got {source!r}")
+        with self._lock:
+            self._source = source
+            self._last = None
+
     def now(self) -> datetime:
         """The source's current time, as an aware UTC datetime."""
-        moment = self.source if isinstance(self.source, datetime) else self.source()
+        source = self._source
+        moment = source if isinstance(source, datetime) else source()
         if moment.tzinfo is None:
             return moment.replace(tzinfo=timezone.utc)
         return moment.astimezone(timezone.utc)

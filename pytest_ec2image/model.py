@@ -95,6 +95,8 @@ class Image:
     state: ImageState = "available"
     state_reason: StateReason | None = None
     public: bool = False
+    #: Account ids this image is shared with (launch permissions besides ``public``).
+    launch_permissions: tuple[str, ...] = ()
     image_owner_alias: str | None = None
     platform: str | None = None
     platform_details: str = "Linux/UNIX"
@@ -140,6 +142,7 @@ class Call:
     params: Mapping[str, str]
     version: str
     method: str
+    #: HTTP status answered; 0 when a ``disconnect`` fault closed the connection instead.
     status: int
     request_id: str
     region: str
@@ -162,8 +165,13 @@ class Call:
         head = " ".join([self.action or "(no Action)", *keys])
         if self.ok:
             tail = f"200 {self.image_id}" if self.image_id else "200"
-        else:
+        elif self.status:
             tail = f"{self.status} {self.error_code}"
+        else:  # a disconnect fault closed the connection instead of answering
+            tail = "no answer, connection closed"
+        if not self.ok and self.image_id:
+            # Only an after_commit fault fails a call that has made its change.
+            tail += f" ({self.image_id} committed)"
         return f"{head} -> {tail}" + (" (fault)" if self.fault is not None else "")
 
 

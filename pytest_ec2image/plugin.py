@@ -9,37 +9,34 @@ from __future__ import annotations
 
 import argparse
 import inspect
-import json
 import random
-from collections.abc import Iterator, Mapping
+import warnings
+from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 import pytest
 
+from . import datafile
+from .ids import seed_value
+
 if TYPE_CHECKING:
     from .registry import Ec2Registry
     from .server import Ec2Server
 
-MAX_SEED: Final = 2**63 - 1
+# The assertion helpers live there; this must run before the module is first imported (the
+# fixture imports it lazily). Registering a name imports nothing, so start-up stays cheap.
+pytest.register_assert_rewrite("pytest_ec2image.registry")
+
 SEED_KEY: Final = pytest.StashKey[int]()
-DATA_KEY: Final = pytest.StashKey[dict[str, list[dict[str, Any]]]]()
+DATA_KEY: Final = pytest.StashKey[datafile.Preload]()
 REGISTRY_KEY: Final = pytest.StashKey["Ec2Registry"]()
 REPORT_SECTION: Final = "ec2-registry calls"
-_DATA_KINDS: Final = ("images", "snapshots", "manifests")
-
-
-def seed_value(text: str) -> int:
-    """``--ec2-registry-seed`` converter: a whole number from 0 to 2**63-1."""
-    try:
-        seed = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not a valid seed: expected a whole number such as 12345"
-        ) from None
-    if not 0 <= seed <= MAX_SEED:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a valid seed: expected 0 to {MAX_SEED}")
-    return seed
+_REPORTED_KEY: Final = pytest.StashKey[bool]()
+#: workerinput keys: xdist workers take the controller's seed and data instead of their own.
+_WORKER_SEED: Final = "ec2_registry_seed"
+_WORKER_DATA: Final = "ec2_registry_data"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -73,6 +70,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "ec2_registry_account_id", "Account that owns registered images.", default="123456789012"
     )
     parser.addini(
+        "ec2_registry_verify_signatures",
+        "Check SigV4/SigV2 signatures against the registry's credentials.",
+        type="bool",
+        default=False,
+    )
+    parser.addini(
         "ec2_registry_autowire",
         "Point AWS_ENDPOINT_URL_EC2 and test credentials at the registry for each test.",
         type="bool",
@@ -84,91 +87,93 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         "ec2_registry(strict=False, region=..., account_id=..., pending_describes=0, images=[], "
-        "snapshots=[], manifests=[]): configure this test's ec2_registry.",
+        "snapshots=[], manifests=[], verify_signatures=False): configure this test's "
+        "ec2_registry.",
     )
     config.addinivalue_line(
         "markers",
         "ec2_fault(action, code, message=None, *, status=None, times=1, when=None, "
         "after_commit=False): inject an EC2 error, as Ec2Registry.fail(); stackable.",
     )
+    _check_ini(config)
     config.stash[SEED_KEY] = _resolve_seed(config)
     config.stash[DATA_KEY] = _load_data(config)
-    if config.pluginmanager.hasplugin("xdist"):
-        config.pluginmanager.register(_XdistSeed(config.stash[SEED_KEY]), "ec2image-xdist")
+    if config.pluginmanager.hasplugin("xdist") and not hasattr(config, "workerinput"):
+        config.pluginmanager.register(
+            _XdistHandover(config.stash[SEED_KEY], config.stash[DATA_KEY]), "ec2image-xdist"
+        )
+
+
+def _check_ini(config: pytest.Config) -> None:
+    """Fail the run once, up front, on an ini value every test would trip over."""
+    for name in ("ec2_registry_strict", "ec2_registry_autowire"):
+        try:
+            config.getini(name)
+        except (ValueError, pytest.UsageError) as error:  # pytest >= 9 raises UsageError
+            raise pytest.UsageError(f"ini option {name}: {error}") from None
+    account_id = str(config.getini("ec2_registry_account_id"))
+    if not (account_id.isdigit() and len(account_id) == 12):
+        raise pytest.UsageError(
+            f"ini option ec2_registry_account_id: {account_id!r} is not an AWS account id "
+            "(12 digits)"
+        )
+    if not str(config.getini("ec2_registry_region")).strip():
+        raise pytest.UsageError("ini option ec2_registry_region: empty region name")
 
 
 def _resolve_seed(config: pytest.Config) -> int:
+    """The run's base seed: the xdist controller's, else the option, else ini, else random."""
     worker_input = getattr(config, "workerinput", None)
-    if worker_input is not None and "ec2_registry_seed" in worker_input:
-        return int(worker_input["ec2_registry_seed"])
+    if worker_input is not None and _WORKER_SEED in worker_input:
+        return int(worker_input[_WORKER_SEED])
     seed: int | None = config.getoption("ec2_registry_seed")
     if seed is not None:
         return seed
-    ini = config.getini("ec2_registry_seed")
+    ini = str(config.getini("ec2_registry_seed")).strip()
     if ini:
         try:
-            return seed_value(str(ini))
+            return seed_value(ini)
         except argparse.ArgumentTypeError as error:
             raise pytest.UsageError(f"ini option ec2_registry_seed: {error}") from None
     return random.getrandbits(32)
 
 
-def _load_data(config: pytest.Config) -> dict[str, list[dict[str, Any]]]:
+def _load_data(config: pytest.Config) -> datafile.Preload:
+    """The data file's preload: the option's path (relative to the invocation directory),
+    else the ini's (relative to the ini file), else nothing. Read once per run."""
+    worker_input = getattr(config, "workerinput", None)
+    if worker_input is not None and _WORKER_DATA in worker_input:
+        preload: datafile.Preload = worker_input[_WORKER_DATA]
+        return preload
     option: str | None = config.getoption("ec2_registry_data")
+    ini = str(config.getini("ec2_registry_data")).strip()
     if option is not None:
-        path = Path(option)
-    elif config.getini("ec2_registry_data"):
-        base = config.inipath.parent if config.inipath else config.rootpath
-        path = base / str(config.getini("ec2_registry_data"))
+        path = config.invocation_params.dir / option
+    elif ini:
+        path = (config.inipath.parent if config.inipath else config.rootpath) / ini
     else:
-        return {kind: [] for kind in _DATA_KINDS}
+        return datafile.empty()
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise pytest.UsageError(f"ec2-registry data file {path}: {error.strerror}") from None
-    except json.JSONDecodeError as error:
-        raise pytest.UsageError(f"ec2-registry data file {path}: invalid JSON: {error}") from None
-    if not isinstance(data, dict):
-        raise pytest.UsageError(
-            f"ec2-registry data file {path}: expected a JSON object with "
-            f"{', '.join(_DATA_KINDS)}, got {type(data).__name__}"
+        return datafile.load_data(
+            Path(path),
+            region=str(config.getini("ec2_registry_region")),
+            account_id=str(config.getini("ec2_registry_account_id")),
         )
-    unknown = sorted(set(data) - set(_DATA_KINDS))
-    if unknown:
-        raise pytest.UsageError(
-            f"ec2-registry data file {path}: unknown keys {', '.join(unknown)} "
-            f"(expected {', '.join(_DATA_KINDS)})"
-        )
-    for kind in _DATA_KINDS:
-        entries = data.setdefault(kind, [])
-        if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
-            raise pytest.UsageError(
-                f"ec2-registry data file {path}: {kind!r} must be a list of objects"
-            )
-    _check_preload(data, f"ec2-registry data file {path}")
-    return data
+    except datafile.DataFileError as error:
+        raise pytest.UsageError(str(error)) from None
 
 
-def _check_preload(data: Mapping[str, Any], where: str) -> None:
-    """Build a throw-away registry from ``data`` so a bad entry is reported once, up front."""
-    from .registry import Ec2Registry
+class _XdistHandover:
+    """Hands the controller's seed and data file to every xdist worker, so a test gets the
+    same ids on any worker as in a serial run (registered only when xdist is present)."""
 
-    try:
-        Ec2Registry(**{kind: data.get(kind, ()) for kind in _DATA_KINDS})
-    except (TypeError, ValueError, KeyError) as error:
-        raise pytest.UsageError(f"{where}: {error}") from None
-    except Exception as error:
-        raise pytest.UsageError(f"{where}: {type(error).__name__}: {error}") from None
-
-
-class _XdistSeed:
-    """Hands the controller's seed to every xdist worker (registered only with xdist)."""
-
-    def __init__(self, seed: int) -> None:
+    def __init__(self, seed: int, preload: datafile.Preload) -> None:
         self.seed = seed
+        self.preload = preload
 
     def pytest_configure_node(self, node: Any) -> None:
-        node.workerinput["ec2_registry_seed"] = self.seed
+        node.workerinput[_WORKER_SEED] = self.seed
+        node.workerinput[_WORKER_DATA] = self.preload
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -202,8 +207,21 @@ def _registry_marker(
     images: list[dict[str, Any]] | None = None,
     snapshots: list[dict[str, Any]] | None = None,
     manifests: list[dict[str, Any]] | None = None,
+    verify_signatures: bool | None = None,
 ) -> dict[str, Any]:
-    return {k: v for k, v in locals().items() if v is not None}
+    _expect("strict", strict, bool)
+    _expect("region", region, str)
+    _expect("account_id", account_id, str)
+    _expect("pending_describes", pending_describes, int)
+    _expect("verify_signatures", verify_signatures, bool)
+    if pending_describes is not None and pending_describes < 0:
+        raise ValueError(f"pending_describes must be >= 0, got {pending_describes}")
+    for kind, entries in (("images", images), ("snapshots", snapshots), ("manifests", manifests)):
+        if entries is not None and (
+            not isinstance(entries, (list, tuple)) or not all(isinstance(e, dict) for e in entries)
+        ):
+            raise TypeError(f"{kind} must be a list of dicts (keyword arguments), got {entries!r}")
+    return {k: v for k, v in locals().items() if v is not None and k not in ("kind", "entries")}
 
 
 def _fault_marker(
@@ -216,32 +234,55 @@ def _fault_marker(
     when: Any = None,
     after_commit: bool = False,
 ) -> dict[str, Any]:
-    return dict(locals())
+    return {
+        "action": action,
+        "code": code,
+        "message": message,
+        "status": status,
+        "times": times,
+        "when": when,
+        "after_commit": after_commit,
+    }
+
+
+def _expect(name: str, value: object, kind: type) -> None:
+    # bool is an int subclass, but pending_describes=True is a mistake, not a 1.
+    if value is not None and (not isinstance(value, kind) or (kind is int and value is True)):
+        raise TypeError(f"{name} must be {kind.__name__}, got {value!r}")
+
+
+def _mark_text(mark: pytest.Mark) -> str:
+    args = [repr(a) for a in mark.args] + [f"{k}={v!r}" for k, v in mark.kwargs.items()]
+    return f"@pytest.mark.{mark.name}({', '.join(args)})"
 
 
 def _bind_marker(function: Any, mark: pytest.Mark, nodeid: str) -> dict[str, Any]:
+    """Check ``mark``'s arguments against ``function``'s signature and types; misuse is a
+    usage error naming the test and the marker as written."""
+    __tracebackhide__ = True
     try:
         inspect.signature(function).bind(*mark.args, **mark.kwargs)
-    except TypeError as error:
-        raise pytest.UsageError(f"{nodeid}: bad @pytest.mark.{mark.name}(...): {error}") from None
-    result: dict[str, Any] = function(*mark.args, **mark.kwargs)
+        result: dict[str, Any] = function(*mark.args, **mark.kwargs)
+    except (TypeError, ValueError) as error:
+        raise pytest.UsageError(f"{nodeid}: {_mark_text(mark)}: {error}") from None
     return result
 
 
 def registry_config(item: pytest.Item) -> dict[str, Any]:
     """The registry settings of one test: ini, then data file, then markers (closest wins)."""
+    __tracebackhide__ = True
     config = item.config
     settings: dict[str, Any] = {
         "strict": config.getini("ec2_registry_strict"),
         "region": config.getini("ec2_registry_region"),
         "account_id": config.getini("ec2_registry_account_id"),
+        "verify_signatures": config.getini("ec2_registry_verify_signatures"),
     }
-    data = config.stash[DATA_KEY]
-    preload = {kind: list(data[kind]) for kind in _DATA_KINDS}
+    preload = config.stash[DATA_KEY]
     for mark in reversed(list(item.iter_markers("ec2_registry"))):
         values = _bind_marker(_registry_marker, mark, item.nodeid)
-        for kind in _DATA_KINDS:
-            preload[kind].extend(values.pop(kind, []))
+        # A marker entry replaces a data-file (or farther marker) entry for the same thing.
+        preload = datafile.merge(preload, {k: values.pop(k, ()) for k in datafile.KINDS})
         settings.update(values)
     settings.update(preload)
     return settings
@@ -261,6 +302,7 @@ def ec2_registry(
     """
     from .registry import Ec2Registry
 
+    __tracebackhide__ = True
     item = request.node
     try:
         registry = Ec2Registry(
@@ -271,8 +313,11 @@ def ec2_registry(
         )
     except (TypeError, ValueError, KeyError) as error:
         raise pytest.UsageError(f"{item.nodeid}: ec2_registry configuration: {error}") from None
-    for mark in reversed(list(item.iter_markers("ec2_fault"))):
-        registry.fail(**_bind_marker(_fault_marker, mark, item.nodeid))
+    for mark in _fault_marks(item):
+        try:
+            registry.fail(**_bind_marker(_fault_marker, mark, item.nodeid))
+        except (TypeError, ValueError) as error:
+            raise pytest.UsageError(f"{item.nodeid}: {_mark_text(mark)}: {error}") from None
     if item.config.getini("ec2_registry_autowire"):
         monkeypatch.setenv("AWS_ENDPOINT_URL_EC2", registry.endpoint_url)
         monkeypatch.setenv("AWS_ACCESS_KEY_ID", registry.access_key_id)
@@ -281,26 +326,94 @@ def ec2_registry(
         monkeypatch.delenv("AWS_SESSION_TOKEN", raising=False)
         monkeypatch.delenv("AWS_PROFILE", raising=False)
     item.stash[REGISTRY_KEY] = registry
-    ec2_registry_server.bind(registry._state)
+    ec2_registry_server.bind(registry._state, registry)
     try:
         yield registry
     finally:
         ec2_registry_server.bind(None)
+        registry._state.faults.release()
     errors = registry._state.errors.take()
     if errors:
+        __tracebackhide__ = False  # pytrace=False shows no frames; hiding adds a notice
         details = "\n".join(f"--- while serving {action}:\n{text}" for action, _, text in errors)
         pytest.fail(
             f"pytest-ec2image hit {len(errors)} internal error(s) while serving this test; "
             f"the client got InternalError (500).\n{details}",
             pytrace=False,
         )
+    warn_unimplemented(registry)
+
+
+def warn_unimplemented(registry: Ec2Registry) -> None:
+    """One ``UnimplementedActionWarning`` per real EC2 action the test called that the fake
+    does not implement (each call got ``InvalidAction``); the calls are forgotten after."""
+    from .ec2_actions import UnimplementedActionWarning, warning_text
+
+    state = registry._state
+    with state.lock:
+        called, state.unimplemented = state.unimplemented, []
+    for action, count in Counter(called).items():
+        warnings.warn(UnimplementedActionWarning(warning_text(action, count)), stacklevel=2)
+
+
+@pytest.hookimpl(trylast=True)  # after -k/-m deselection: check only the tests that run
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Check every ``ec2_registry`` and ``ec2_fault`` marker once, at collection, so misuse
+    stops the run as a usage error instead of erroring test by test."""
+    if hasattr(config, "workerinput"):
+        # An xdist worker cannot stop the run cleanly (xdist reports a crash); there the
+        # fixture raises the same usage error, for the tests concerned.
+        return
+    for item in items:
+        for mark in item.iter_markers("ec2_registry"):
+            _bind_marker(_registry_marker, mark, item.nodeid)
+        faults = _fault_marks(item)
+        if faults:
+            from .registry import check_fault
+
+            for mark in faults:
+                try:
+                    check_fault(**_bind_marker(_fault_marker, mark, item.nodeid))
+                except (TypeError, ValueError) as error:
+                    raise pytest.UsageError(f"{item.nodeid}: {_mark_text(mark)}: {error}") from None
+
+
+def _fault_marks(item: pytest.Item) -> list[pytest.Mark]:
+    """``ec2_fault`` marks in the order a reader meets them: module, class, then function,
+    and top to bottom within each (the order the faults are consumed in)."""
+    marks: list[pytest.Mark] = []
+    for node in item.listchain():
+        own = [m for m in node.own_markers if m.name == "ec2_fault"]
+        # Decorators apply bottom-up, so a function's list holds the lowest one first;
+        # a pytestmark list (module, class) is already in reading order.
+        marks += reversed(own) if isinstance(node, pytest.Function) else own
+    return marks
+
+
+def report_lines(registry: Ec2Registry) -> list[str]:
+    """The ``ec2-registry calls`` section: one line per call, then any fault that did not
+    fire as often as asked, with why each call of its action did not meet it."""
+    from .faults import explain_unspent
+
+    calls = list(registry.calls)
+    lines = [c.summary() for c in calls] or ["(no calls)"]
+    unspent = registry._state.faults.unspent()
+    if unspent:
+        lines += ["", "faults that did not fire as asked:"]
+        lines += explain_unspent(unspent, calls)
+    return lines
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
     report = yield
     registry = item.stash.get(REGISTRY_KEY, None)
-    if registry is not None and report.failed:
-        lines = [c.summary() for c in registry.calls] or ["(no calls)"]
-        report.sections.append((REPORT_SECTION, "\n".join(lines)))
+    if registry is not None:
+        # Once per test: a failed call phase and a failed teardown would repeat it.
+        if report.failed and not item.stash.get(_REPORTED_KEY, False):
+            item.stash[_REPORTED_KEY] = True
+            report.sections.append((REPORT_SECTION, "\n".join(report_lines(registry))))
+        if call.when == "teardown":
+            # Items live until the session ends; their registries need not.
+            del item.stash[REGISTRY_KEY]
     return report

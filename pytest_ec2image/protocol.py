@@ -134,6 +134,11 @@ def decode_params(query: bytes, body: bytes) -> dict[str, str]:
             )
         pairs = [_decode_field(field) for field in fields if field]
         for name, value in pairs:
+            if not name:
+                raise Ec2Error(
+                    "InvalidParameterValue",
+                    f"The request has a parameter with an empty name (value {value[:64]!r})",
+                )
             if name in params:
                 raise Ec2Error(
                     "InvalidParameterValue",

@@ -119,6 +119,11 @@ THROUGHPUT_RANGE: Final = (125, 2000)
 GP3_DEFAULT_IOPS: Final = 3000
 GP3_DEFAULT_THROUGHPUT: Final = 125
 DEFAULT_ROOT_DEVICE: Final = "/dev/sda1"
+#: ``InvalidAMIName.Malformed`` under 2009-10-31 (reference 3.2 gives only today's text).
+SEED_NAME_MESSAGE: Final = (
+    "AMI names must be between 3 and 128 characters long, and may contain letters, numbers, "
+    "'(', ')', ',', '/', '-' and '_' (API version 2009-10-31): {name}"
+)
 DEFAULT_SNAPSHOT_SIZE: Final = 8
 
 
@@ -176,8 +181,15 @@ class RegisterImageRequest:
 
 
 def check_name(name: str, *, seed: bool) -> None:
-    """3-128 characters of the generation's charset, or ``InvalidAMIName.Malformed``."""
-    if not (_SEED_NAME if seed else _MODERN_NAME).match(name):
+    """3-128 characters of the generation's charset, or ``InvalidAMIName.Malformed``.
+
+    Today's message is AWS's verbatim text. No 2009 text survives, so the seed's says which
+    characters that version takes (comma yes, period no) and names the rejected name.
+    """
+    if seed:
+        if not _SEED_NAME.match(name):
+            raise Ec2Error("InvalidAMIName.Malformed", SEED_NAME_MESSAGE.format(name=name))
+    elif not _MODERN_NAME.match(name):
         raise Ec2Error("InvalidAMIName.Malformed")
 
 
@@ -269,7 +281,10 @@ def _parse_mappings(params: dict[str, str], *, seed: bool) -> list[MappingReques
             )
         seen.add(device)
         mapping = MappingRequest(device_name=device)
-        no_device = "NoDevice" in entry or (seed and "Ebs.NoDevice" in entry)
+        no_device = "NoDevice" in entry
+        if seed and "Ebs.NoDevice" in entry:
+            # boto's 2009 spelling carries a boolean, unlike today's empty NoDevice=.
+            no_device = parse_bool("noDevice", entry["Ebs.NoDevice"]) or no_device
         has_ebs = any(k.startswith("Ebs.") and k != "Ebs.NoDevice" for k in entry)
         kinds = [
             k
@@ -405,7 +420,7 @@ def _parse_tag_specifications(params: dict[str, str]) -> dict[str, str]:
                 resource_type,
                 "RegisterImage can only tag the image: the resource type must be 'image'.",
             )
-        for key, value in parse_tags(spec, "Tag").items():
+        for key, value in parse_tags(spec, "Tag", where=f"TagSpecification.{index}.").items():
             if key in tags:
                 raise invalid_value("key", key, "Duplicate tag key.")
             tags[key] = value
@@ -514,6 +529,7 @@ def resolve_mappings(
                 )
             )
             continue
+        volume_type = ebs.volume_type or ("standard" if request.seed else "gp2")
         size, encrypted = ebs.volume_size, bool(ebs.encrypted)
         if ebs.snapshot_id is not None:
             snapshot = snapshots.lookup(ebs.snapshot_id, ebs.volume_size)
@@ -522,7 +538,17 @@ def resolve_mappings(
                     "IncorrectState", f"Snapshot '{snapshot.snapshot_id}' is not 'completed'."
                 )
             if size is None:
+                # parse() could not check this size: it comes from the snapshot only now.
                 size = snapshot.size
+                low, high = SIZE_RANGE[volume_type]
+                check_range(
+                    "volumeSize",
+                    size,
+                    low,
+                    high,
+                    f"The size of a {volume_type} volume in GiB (snapshot "
+                    f"{snapshot.snapshot_id} is {size} GiB)",
+                )
             elif size < snapshot.size:
                 raise Ec2Error(
                     "InvalidBlockDeviceMapping",
@@ -530,7 +556,6 @@ def resolve_mappings(
                     f"'{snapshot.snapshot_id}', expect size >= {snapshot.size}GB",
                 )
             encrypted = snapshot.encrypted
-        volume_type = ebs.volume_type or ("standard" if request.seed else "gp2")
         iops, throughput = ebs.iops, ebs.throughput
         if volume_type == "gp3":
             iops = iops if iops is not None else GP3_DEFAULT_IOPS

@@ -8,20 +8,25 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import fields, replace
+from dataclasses import fields, is_dataclass
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Final, final
 
+from .actions import ACTIONS
+from .auth import Credential
 from .errors import Ec2Error
-from .faults import Fault, Matcher
+from .faults import Fault, Matcher, failed_image
 from .ids import ClockSource
 from .model import BlockDeviceMapping, Call, CallLog, EbsBlockDevice, Image, Snapshot, StateReason
+from .protocol import shape_of
 from .register import check_description, check_name
 from .store import RegistryState
 from .validation import check_tag, is_resource_id
 
 if TYPE_CHECKING:
     from botocore.client import BaseClient
+
+    from .manifest import ManifestSource
 
 DEFAULT_REGION: Final = "us-east-1"
 DEFAULT_ACCOUNT_ID: Final = "123456789012"
@@ -64,6 +69,8 @@ class Ec2Registry:
         images: Iterable[Mapping[str, Any]] = (),
         snapshots: Iterable[Mapping[str, Any]] = (),
         manifests: Iterable[Mapping[str, Any]] = (),
+        verify_signatures: bool = False,
+        manifest_source: ManifestSource | None = None,
     ) -> None:
         if not account_id.isdigit() or len(account_id) != 12:
             raise ValueError(f"account_id must be 12 digits, got {account_id!r}")
@@ -76,10 +83,15 @@ class Ec2Registry:
             scope=scope,
             pending_describes=pending_describes,
         )
+        self._state.verify_signatures = verify_signatures
+        self._state.manifest_source = manifest_source
+        self._state.credentials[TEST_ACCESS_KEY_ID] = (TEST_SECRET_ACCESS_KEY, None)
         self._region = region
         self.endpoint_url = endpoint_url
         self._preload = (tuple(snapshots), tuple(manifests), tuple(images))
         self._on_close: Callable[[], None] | None = None
+        #: True on an ``in_region`` view: faults added through it apply to its region only.
+        self._scoped = False
         self._apply_preload()
 
     @classmethod
@@ -87,6 +99,7 @@ class Ec2Registry:
         view = cls.__new__(cls)
         view.__dict__.update(source.__dict__)
         view._region = region
+        view._scoped = True  # faults added through a view apply to its region only
         return view
 
     def _apply_preload(self) -> None:
@@ -149,6 +162,61 @@ class Ec2Registry:
     def secret_access_key(self) -> str:
         """The test secret the fixture exports as ``AWS_SECRET_ACCESS_KEY``."""
         return TEST_SECRET_ACCESS_KEY
+
+    @property
+    def verify_signatures(self) -> bool:
+        """Check every request's SigV4 or SigV2 signature against :attr:`credentials` (off by
+        default: any credentials, or none, are accepted)."""
+        return self._state.verify_signatures
+
+    @verify_signatures.setter
+    def verify_signatures(self, value: bool) -> None:
+        self._state.verify_signatures = bool(value)
+
+    @property
+    def credentials(self) -> Mapping[str, Credential]:
+        """Access key id -> ``(secret_access_key, account_id)``: the keys the registry knows.
+
+        The test key pair the fixture exports is always there, bound to :attr:`account_id`.
+        A request signed with a key bound to another account acts for that account.
+        """
+        state = self._state
+        with state.lock:
+            return MappingProxyType(
+                {
+                    key: Credential(secret, account or state.account_id)
+                    for key, (secret, account) in state.credentials.items()
+                }
+            )
+
+    def add_credentials(
+        self, access_key_id: str, secret_access_key: str, *, account_id: str | None = None
+    ) -> Credential:
+        """Let ``access_key_id`` sign requests, acting for ``account_id`` (default: this
+        registry's account). Images it registers are that account's; ``Owner=self`` shows
+        that account's images. Kept across :meth:`reset`."""
+        if not access_key_id or not secret_access_key:
+            raise ValueError("access_key_id and secret_access_key must be non-empty")
+        if account_id is not None and (not account_id.isdigit() or len(account_id) != 12):
+            raise ValueError(f"account_id must be 12 digits, got {account_id!r}")
+        state = self._state
+        with state.lock:
+            state.credentials[access_key_id] = (secret_access_key, account_id)
+            return Credential(secret_access_key, account_id or state.account_id)
+
+    @property
+    def manifest_source(self) -> ManifestSource | None:
+        """Where RegisterImage reads manifests the test did not declare: a callable taking the
+        ``ImageLocation`` (``bucket/key.manifest.xml``) and returning the manifest XML, or
+        ``None`` (or raising ``LookupError``/``OSError``) when there is none there. ``None``
+        (the default): undeclared manifests exist in lenient mode, not in strict mode."""
+        return self._state.manifest_source
+
+    @manifest_source.setter
+    def manifest_source(self, source: ManifestSource | None) -> None:
+        if source is not None and not callable(source):
+            raise TypeError(f"manifest_source must be callable or None, got {source!r}")
+        self._state.manifest_source = source
 
     def in_region(self, name: str) -> Ec2Registry:
         """The same registry seen from region ``name``: its images, snapshots and helpers."""
@@ -284,28 +352,61 @@ class Ec2Registry:
         ``InvalidAMIName.Duplicate``."""
         return self.add_image(name)
 
-    def fail_image(self, image_id_or_name: str, reason: str = "Image failed to register") -> Image:
-        """Put an image in state ``failed`` with a ``stateReason`` (waiters then raise)."""
-        with self._state.lock:
-            region = self._state.region(self._region)
+    def fail_image(
+        self,
+        image_id_or_name: str,
+        reason: str = "Image failed to register",
+        *,
+        code: str = "Server.InternalError",
+    ) -> Fault:
+        """Make an image fail: state ``failed`` with a ``stateReason``, so waiters such as
+        ``image_available`` raise ``WaiterError``.
+
+        An existing image (by id or name) fails at once. A name no image holds yet is armed:
+        the next image registered (or copied) under that name in this region fails as soon as
+        it is created, which is how a test makes the code under test meet a failed bake.
+        ``reason`` and ``code`` become the image's ``stateReason`` message and code.
+        """
+        for label, text in (("reason", reason), ("code", code)):
+            if not isinstance(text, str) or not text:
+                raise TypeError(f"{label} must be a non-empty str, got {text!r}")
+        state = self._state
+        with state.lock:
+            region = state.region(self._region)
             image = region.images.get(image_id_or_name)
             if image is None:
-                holder = region.name_holder(self._state.account_id, image_id_or_name)
+                holder = region.name_holder(state.account_id, image_id_or_name)
                 image = region.images.get(holder) if holder else None
-            if image is None:
+            fault = Fault(
+                "RegisterImage",
+                "fail_image",
+                image_name=image.name if image else image_id_or_name,
+                code=code,
+                reason=reason,
+                region=self._region,
+            )
+            if image is not None:
+                fault.take()
+                region.replace(failed_image(image, fault))
+                return fault
+            if is_resource_id("ami", image_id_or_name):
                 known = ", ".join(f"{i.image_id} ({i.name})" for i in region.images.values())
                 raise KeyError(
                     f"no image {image_id_or_name!r} in {self._region}; images: {known or 'none'}"
+                    " (to fail an image registered later, pass its name)"
                 )
-            failed = replace(
-                image,
-                state="failed",
-                state_reason=StateReason("Client.InvalidImage", reason),
-            )
-            region.replace(failed)
-            return failed
+            check_name(image_id_or_name, seed=False)
+            return state.faults.add(fault, since=len(state.calls))
 
     # --- faults ----------------------------------------------------------------------------
+
+    def _add_fault(self, fault: Fault) -> Fault:
+        _check_action(fault)
+        if self._scoped:
+            fault.region = self._region
+        state = self._state
+        with state.lock:
+            return state.faults.add(fault, since=len(state.calls))
 
     def fail(
         self,
@@ -320,16 +421,18 @@ class Ec2Registry:
     ) -> Fault:
         """The next matching ``action`` calls answer EC2 error ``code``.
 
-        ``status`` defaults from AWS's table for the code, ``message`` from AWS's text.
-        ``times=None`` fails every matching call; ``when`` is a dict of wire parameters that
-        must all match, or a callable taking the :class:`Call`. ``after_commit=True`` applies
-        the change first, then answers with the error.
+        ``status`` defaults from AWS's table for the code (503 for ``RequestLimitExceeded``,
+        500 for ``InternalError``, 400 otherwise), ``message`` from AWS's text. ``times=None``
+        fails every matching call. ``when`` is a dict of wire parameters that must all match
+        (``{"Name": "web-1"}``; ints and bools are compared as their wire text), or a callable
+        taking the :class:`Call` being served. ``after_commit=True`` serves the call first (the
+        image is registered) and then answers with the error; such a fault fires only on calls
+        that succeed.
         """
-        _check_times(times)
-        return self._state.faults.add(
+        return self._add_fault(
             Fault(
-                action=action,
-                kind="fail",
+                action,
+                "fail",
                 code=code,
                 message=message,
                 status=status,
@@ -339,79 +442,120 @@ class Ec2Registry:
             )
         )
 
-    def throttle(self, action: str = "RegisterImage", *, times: int | None = 1) -> Fault:
-        """``RequestLimitExceeded`` (503) for the next ``times`` calls of ``action``."""
-        return self.fail(action, "RequestLimitExceeded", times=times)
+    def throttle(
+        self, action: str = "RegisterImage", *, times: int | None = 1, when: Matcher | None = None
+    ) -> Fault:
+        """``RequestLimitExceeded`` (503) for the next ``times`` calls of ``action``; SDKs retry
+        it (botocore: 5 attempts in legacy mode, 3 in standard mode)."""
+        return self.fail(action, "RequestLimitExceeded", times=times, when=when)
 
-    def delay(self, action: str, seconds: float, *, times: int | None = None) -> Fault:
-        """Answer ``action`` calls ``seconds`` late; other requests are not held up."""
-        _check_times(times)
-        if seconds < 0:
-            raise ValueError(f"seconds must be >= 0, got {seconds}")
-        return self._state.faults.add(
-            Fault(action=action, kind="delay", seconds=seconds, times=times)
+    def delay(
+        self, action: str, seconds: float, *, times: int | None = None, when: Matcher | None = None
+    ) -> Fault:
+        """Hold ``action`` calls for ``seconds`` before serving them; requests to other actions
+        and other matching requests in parallel are not held up by it. A delay combines with
+        a ``fail`` or ``disconnect`` fault on the same call. ``cancel()`` releases held calls.
+        """
+        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
+            raise TypeError(f"seconds must be a number, got {seconds!r}")
+        if not 0 <= seconds <= 3600:
+            raise ValueError(f"seconds must be from 0 to 3600, got {seconds}")
+        return self._add_fault(
+            Fault(action, "delay", seconds=float(seconds), times=times, when=when)
         )
 
     def disconnect(
-        self, action: str, *, times: int | None = 1, after_commit: bool = False
+        self,
+        action: str = "RegisterImage",
+        *,
+        times: int | None = 1,
+        when: Matcher | None = None,
+        after_commit: bool = False,
     ) -> Fault:
-        """Close the connection without an answer. With ``after_commit=True`` the change is
-        made first: the lost-response case, where a client retry meets the first attempt's
-        result (``InvalidAMIName.Duplicate`` for RegisterImage)."""
-        _check_times(times)
-        return self._state.faults.add(
-            Fault(action=action, kind="disconnect", times=times, after_commit=after_commit)
+        """Close the connection without an answer; SDKs see a connection error and retry.
+
+        With ``after_commit=True`` the call is served first: the lost-response case. For
+        RegisterImage (which has no ClientToken) the client's retry then meets
+        ``InvalidAMIName.Duplicate`` from the image its first attempt registered.
+        """
+        return self._add_fault(
+            Fault(action, "disconnect", times=times, when=when, after_commit=after_commit)
         )
 
     # --- assertions ------------------------------------------------------------------------
 
     def assert_registered(self, **expected: Any) -> Image:
-        """The one image whose fields equal ``expected``; otherwise ``AssertionError`` listing
-        every image and the fields that differed."""
+        """The one image of this region whose fields equal ``expected``.
+
+        Otherwise raises ``AssertionError`` listing every image (closest first) with the
+        fields that differed, or saying that nothing was registered at all. Fields are
+        :class:`Image` fields plus ``snapshot_ids`` and ``is_public``; lists compare equal to
+        tuples, and block device mappings may be given as dicts.
+        """
         __tracebackhide__ = True
         unknown = sorted(set(expected) - _IMAGE_FIELDS - {"snapshot_ids", "is_public"})
         if unknown:
-            raise TypeError(f"assert_registered() got unknown fields: {', '.join(unknown)}")
+            raise TypeError(
+                f"assert_registered() got unknown fields: {', '.join(unknown)} "
+                f"(Image fields are: {', '.join(sorted(_IMAGE_FIELDS))})"
+            )
+        wanted = {key: _comparable(key, value) for key, value in expected.items()}
         images = list(self.images.values())
-        matches = [i for i in images if not _differences(i, expected)]
+        compared = [(image, _differences(image, wanted)) for image in images]
+        matches = [image for image, diffs in compared if not diffs]
         if len(matches) == 1:
             return matches[0]
-        wanted = ", ".join(f"{k}={v!r}" for k, v in expected.items())
+        criteria = ", ".join(f"{k}={v!r}" for k, v in expected.items()) or "(any fields)"
+        head = f"expected exactly one image in {self._region} with {criteria}"
         if not images:
-            raise AssertionError(
-                f"expected one image with {wanted} in {self._region}, but no image is registered"
+            others = sorted(
+                name
+                for name, region in self._state.regions.items()
+                if region.images and name != self._region
             )
+            hint = f" (images exist in {', '.join(others)})" if others else ""
+            raise AssertionError(f"{head}; no image is registered there at all{hint}")
         if matches:
-            ids = ", ".join(f"{i.image_id} ({i.name})" for i in matches)
-            raise AssertionError(f"expected one image with {wanted}, found {len(matches)}: {ids}")
-        lines = [f"expected one image with {wanted} in {self._region}; none matches:"]
-        for image in images:
-            diffs = "; ".join(
-                f"{k}: {got!r} != {want!r}" for k, got, want in _differences(image, expected)
-            )
-            lines.append(f"  {image.image_id} ({image.name}): {diffs}")
+            lines = [f"{head}; {len(matches)} images match:"]
+            lines += [f"  {_label(image)}" for image in matches]
+            raise AssertionError("\n".join(lines))
+        compared.sort(key=lambda pair: len(pair[1]))
+        lines = [f"{head}; none of the {len(images)} image(s) matches:"]
+        for image, diffs in compared[:_MAX_LISTED]:
+            shown = ", ".join(f"{key}={got!r} (expected {want!r})" for key, got, want in diffs)
+            lines.append(f"  {_label(image)}: {shown}")
+        if len(compared) > _MAX_LISTED:
+            lines.append(f"  ... and {len(compared) - _MAX_LISTED} more")
         raise AssertionError("\n".join(lines))
 
     def assert_not_registered(self, name: str) -> None:
-        """No image named ``name`` exists in this region."""
+        """No image named ``name`` exists in this region (deregistered ones do not count)."""
         __tracebackhide__ = True
         holders = [i for i in self.images.values() if i.name == name]
         if holders:
-            found = ", ".join(f"{i.image_id} (state {i.state})" for i in holders)
-            raise AssertionError(f"expected no image named {name!r}, found {found}")
+            found = ", ".join(_label(image) for image in holders)
+            raise AssertionError(
+                f"expected no image named {name!r} in {self._region}, found {found}"
+            )
 
     def assert_called(self, action: str, times: int | None = None) -> list[Call]:
-        """``action`` was called (exactly ``times`` times when given); returns those calls."""
+        """``action`` was called (exactly ``times`` times when given, at least once when not);
+        returns those calls. Failed and faulted calls count: they reached the endpoint."""
         __tracebackhide__ = True
+        if times is not None and (isinstance(times, bool) or not isinstance(times, int)):
+            raise TypeError(f"times must be a whole number or None, got {times!r}")
         calls = self.calls.of(action)
-        if (times is None and not calls) or (times is not None and len(calls) != times):
-            want = "at least once" if times is None else f"{times} time(s)"
-            seen = "\n".join(f"  {c.summary()}" for c in self.calls) or "  (no calls)"
-            raise AssertionError(
-                f"expected {action} to be called {want}, it was called {len(calls)} time(s); "
-                f"calls:\n{seen}"
-            )
-        return calls
+        if (times is None and calls) or len(calls) == times:
+            return calls
+        want = "at least once" if times is None else f"{times} time(s)"
+        every = list(self.calls)
+        seen = [f"  {c.summary()}" for c in every[-_MAX_LISTED:]] or ["  (no calls at all)"]
+        if len(every) > _MAX_LISTED:
+            seen.insert(0, f"  ... {len(every) - _MAX_LISTED} earlier call(s)")
+        raise AssertionError(
+            f"expected {action} to be called {want}, it was called {len(calls)} time(s); "
+            "calls:\n" + "\n".join(seen)
+        )
 
     # --- clients and lifecycle -------------------------------------------------------------
 
@@ -466,20 +610,92 @@ class Ec2Registry:
         )
 
 
-def _check_times(times: int | None) -> None:
-    if times is not None and times < 1:
-        raise ValueError(f"times must be a positive number or None (always), got {times}")
+def check_fault(**fail_arguments: Any) -> None:
+    """Raise the error ``Ec2Registry.fail(**fail_arguments)`` would raise, adding nothing:
+    the plugin checks ``ec2_fault`` markers with it at collection."""
+    _check_action(Fault(kind="fail", **fail_arguments))
+
+
+def _check_action(fault: Fault) -> None:
+    """A fault for an action the fake does not serve, or a ``when`` naming a parameter the
+    action does not have, would silently never fire: refuse it up front."""
+    action = ACTIONS.get(fault.action)
+    if action is None:
+        raise ValueError(
+            f"{fault.action!r} is not an action the fake serves, so this fault could never "
+            f"fire; served actions: {', '.join(sorted(ACTIONS))}"
+        )
+    if fault.when is None or callable(fault.when):
+        return
+    known = action.params | (action.seed_params or frozenset())
+    for key in fault.when:
+        try:
+            shape = shape_of(key)
+        except Ec2Error:
+            shape = ""
+        if shape not in known:
+            raise ValueError(
+                f"when={{{key!r}: ...}}: {key!r} is not a {fault.action} wire parameter, so "
+                f"this fault could never fire (wire names look like "
+                f"{_example_names(action.params)})"
+            )
+
+
+def _example_names(shapes: frozenset[str]) -> str:
+    examples = sorted(s.replace(".N", ".1") for s in shapes if s not in ("Action", "Version"))
+    return ", ".join(examples[:4]) + (", ..." if len(examples) > 4 else "")
+
+
+#: How many images or calls an assertion message lists before it summarizes the rest.
+_MAX_LISTED: Final = 20
+
+
+def _label(image: Image) -> str:
+    state = "" if image.state == "available" else f", {image.state}"
+    return f"{image.image_id} ({image.name}{state})"
+
+
+def _comparable(key: str, value: Any) -> Any:
+    """``expected`` values in the form the :class:`Image` field holds."""
+    if key == "block_device_mappings" and isinstance(value, (list, tuple)):
+        return tuple(_mapping_from(m) for m in value)
+    if key == "state_reason" and isinstance(value, Mapping):
+        return StateReason(**value)
+    if isinstance(value, list):
+        return tuple(value)
+    if isinstance(value, Mapping):
+        return dict(value)
+    return value
 
 
 def _differences(image: Image, expected: Mapping[str, Any]) -> list[tuple[str, Any, Any]]:
-    out = []
+    out: list[tuple[str, Any, Any]] = []
     for key, want in expected.items():
         got = getattr(image, key)
         if isinstance(got, Mapping):
             got = dict(got)
         if got != want:
-            out.append((key, got, want))
+            out += _narrow(key, got, want)
     return out
+
+
+def _narrow(path: str, got: Any, want: Any) -> list[tuple[str, Any, Any]]:
+    """The innermost differing parts of two unequal values: for a block device mapping, the
+    field that differs (``block_device_mappings[0].ebs.encrypted``), not two long reprs."""
+    if is_dataclass(got) and type(got) is type(want):
+        parts: list[tuple[str, Any, Any]] = []
+        for f in fields(got):
+            mine, theirs = getattr(got, f.name), getattr(want, f.name)
+            if mine != theirs:
+                parts += _narrow(f"{path}.{f.name}", mine, theirs)
+        return parts
+    if isinstance(got, tuple) and isinstance(want, tuple) and len(got) == len(want):
+        parts = []
+        for index, (mine, theirs) in enumerate(zip(got, want, strict=True)):
+            if mine != theirs:
+                parts += _narrow(f"{path}[{index}]", mine, theirs)
+        return parts
+    return [(path, got, want)]
 
 
 __all__ = ["Ec2Error", "Ec2Registry"]

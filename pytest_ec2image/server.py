@@ -11,17 +11,20 @@ import contextlib
 import socket
 import threading
 import time
-from typing import Any, Final
+import uuid
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Final
 
 from pytest_httpserver.httpserver import HTTPServerBase, HTTPServerError
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.serving import WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
-from . import auth
+from . import auth, control, signatures
 from .actions import ACTIONS, RequestContext
+from .ec2_actions import EC2_ACTIONS, unimplemented
 from .errors import Ec2Error, missing
-from .faults import Fault
+from .faults import TERMINAL, Fault, FaultPlan, failed_image
 from .model import Call
 from .protocol import (
     API_VERSIONS,
@@ -36,9 +39,17 @@ from .protocol import (
 )
 from .store import RegistryState
 
+if TYPE_CHECKING:
+    from .registry import Ec2Registry
+
 #: How often the serve loop checks for a stop request: bounds the time ``stop()`` takes.
 POLL_INTERVAL: Final = 0.02
 _HEADERS: Final = {"Server": "AmazonEC2", "Cache-Control": "no-cache, no-store"}
+_NO_REQUEST_ID: Final = "00000000-0000-4000-8000-000000000000"
+#: Pre-rendered, so the last-resort answer cannot itself fail.
+_INTERNAL_ERROR: Final = render_error(
+    "InternalError", Ec2Error("InternalError").message, _NO_REQUEST_ID
+)
 
 
 class _QuietRequestHandler(WSGIRequestHandler):
@@ -49,6 +60,33 @@ class _QuietRequestHandler(WSGIRequestHandler):
 
     def log_error(self, format: str, *args: Any) -> None:  # noqa: A002 - werkzeug's signature
         pass
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """Requests http.server rejects before the app sees them (request line or headers too
+        long, bad syntax) are answered in EC2's error format too, not as an HTML page."""
+        reason = message or self.responses.get(code, ("Bad request",))[0]
+        # Bad input is a client error, whatever http.server would call it (505 for an
+        # unknown HTTP version).
+        status = code if code < 500 else 400
+        body = render_error(
+            _HTTP_ERROR_CODES.get(status, "InvalidRequest"),
+            f"The request was rejected before it was read: {reason} (HTTP {status})",
+            str(uuid.uuid4()),
+        )
+        self.send_response(status, message)
+        self.send_header("Connection", "close")
+        self.send_header("Content-Type", "text/xml;charset=UTF-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+
+#: EC2-style codes for what http.server rejects itself (EC2 has none of its own for these).
+_HTTP_ERROR_CODES: Final = {
+    414: "RequestURITooLong",
+    431: "RequestHeaderFieldsTooLarge",
+}
 
 
 class _Disconnect(Exception):
@@ -61,18 +99,23 @@ class Ec2Server(HTTPServerBase):
     def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
         super().__init__(host, port, threaded=True)
         self.state: RegistryState | None = None
+        #: The registry owning ``state``, for the control API (reset, faults).
+        self.registry: Ec2Registry | None = None
         self._bind_lock = threading.Lock()
-        self.on_call: list[Any] = []
+        #: Called with each finished EC2 call (not control requests), on the serving thread.
+        self.on_call: list[Callable[[Call], None]] = []
 
     @property
     def endpoint_url(self) -> str:
         """``http://127.0.0.1:PORT``: what ``AWS_ENDPOINT_URL_EC2`` is set to."""
         return self.url_for("/").rstrip("/")
 
-    def bind(self, state: RegistryState | None) -> None:
-        """Serve ``state`` from now on (``None``: answer that no registry is in use)."""
+    def bind(self, state: RegistryState | None, registry: Ec2Registry | None = None) -> None:
+        """Serve ``state`` from now on (``None``: answer that no registry is in use);
+        ``registry``, the one owning ``state``, also answers the ``/_ec2image/`` control API."""
         with self._bind_lock:
             self.state = state
+            self.registry = registry
 
     # --- hosting ---------------------------------------------------------------------------
 
@@ -80,13 +123,20 @@ class Ec2Server(HTTPServerBase):
         """Bind in the calling thread (a taken port fails here, at once), serve in a thread."""
         if self.is_running():
             raise HTTPServerError("Server is already running")
-        self.server = make_server(
-            self.host,
-            self.port,
-            Request.application(self.application),
-            threaded=True,
-            request_handler=_QuietRequestHandler,
-        )
+        # Bind here rather than in werkzeug, which answers a taken port with sys.exit(1).
+        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
+        listener = socket.create_server((self.host, self.port), family=family, backlog=128)
+        try:
+            self.server = make_server(
+                self.host,
+                self.port,
+                Request.application(self.application),
+                threaded=True,
+                request_handler=_QuietRequestHandler,
+                fd=listener.fileno(),
+            )
+        finally:
+            listener.close()  # werkzeug serves a duplicate of it
         self.port = self.server.port
         self.server_thread = threading.Thread(
             target=self.thread_target, name="pytest-ec2image-server", daemon=True
@@ -107,12 +157,22 @@ class Ec2Server(HTTPServerBase):
 
     def application(self, request: Request) -> Response:
         """Serve one request; unlike the base class, keep no unbounded request log."""
-        return self.dispatch(request)
+        try:
+            return self.dispatch(request)
+        except Exception as error:
+            # A failure outside the guarded serving steps (logging, rendering) would otherwise
+            # reach the client as werkzeug's HTML page and the test would never hear of it.
+            state = self.state
+            if state is not None:
+                state.errors.record("(answering a request)", error)
+            return _answer(_INTERNAL_ERROR, 500, _NO_REQUEST_ID)
 
     # --- serving ---------------------------------------------------------------------------
 
     def dispatch(self, request: Request) -> Response:
         """Decode, route, run faults and the handler, and answer; every path logs a Call."""
+        if control.is_control_path(request.path):
+            return control.handle(request, self.registry)
         started = time.perf_counter()
         state = self.state
         if state is None:
@@ -131,13 +191,19 @@ class Ec2Server(HTTPServerBase):
             call.fail(error)
         except _Disconnect:
             _drop_connection(request)
-            call.status, call.error_code = 0, "(connection dropped)"
+            call.status, call.error_message = 0, "connection closed without an answer"
         except Exception as error:  # a bug in the fake or in a test's callable
             state.errors.record(call.action or "(unknown action)", error)
             call.fail(Ec2Error("InternalError"))
             call.error_message = f"pytest-ec2image internal error: {error!r}"
         call.duration = time.perf_counter() - started
-        state.record_call(call.finish())
+        finished = call.finish()
+        state.record_call(finished)
+        for listener in self.on_call:
+            try:
+                listener(finished)
+            except Exception as error:  # a broken log sink must not break the answer
+                state.errors.record(f"on_call listener for {finished.action}", error)
         if call.status == 0:
             return Response(b"", 500)  # never reaches the client: the socket is shut
         if call.status == 200:
@@ -154,9 +220,13 @@ class Ec2Server(HTTPServerBase):
         )
 
     def _serve(self, state: RegistryState, request: Request, call: _Draft) -> None:
-        request.max_content_length = MAX_BODY_BYTES
+        # One byte over the limit is read so a chunked body, which werkzeug cuts at the
+        # limit without an error, is seen to exceed it.
+        request.max_content_length = MAX_BODY_BYTES + 1
         try:
             body = request.get_data(cache=False) if request.method == "POST" else b""
+            if len(body) > MAX_BODY_BYTES:
+                raise RequestEntityTooLarge
         except RequestEntityTooLarge:
             raise Ec2Error(
                 "RequestEntityTooLarge",
@@ -174,12 +244,30 @@ class Ec2Server(HTTPServerBase):
         params = {k: v for k, v in raw_params.items() if not is_auth_param(k)}
         call.params, call.auth, call.access_key = params, who.scheme, who.access_key
         call.region = who.scope_region or state.default_region
+        if state.verify_signatures:
+            signatures.verify(
+                signatures.SignedRequest(
+                    method=request.method,
+                    path=request.path,
+                    query=request.query_string,
+                    headers={name.lower(): value for name, value in request.headers.items()},
+                    body=body,
+                    params=raw_params,
+                ),
+                who,
+                state.credentials,
+            )
         action_name = params.get("Action", "")
         call.action = action_name
         if not action_name:
             raise missing("Action")
         action = ACTIONS.get(action_name)
         if action is None:
+            if action_name in EC2_ACTIONS:
+                # A real action the fake lacks: say so, and let the fixture warn the test.
+                with state.lock:
+                    state.unimplemented.append(action_name)
+                raise unimplemented(action_name, ACTIONS)
             raise Ec2Error(
                 "InvalidAction", f"The action {action_name} is not valid for this web service."
             )
@@ -203,24 +291,23 @@ class Ec2Server(HTTPServerBase):
                 f"(it does not exist in API version {version}).",
             )
         check_known(params, known)
-        fault = state.faults.take(call.as_call(), ("fail", "delay", "disconnect"))
-        call.fault = fault
-        if fault is not None and not fault.after_commit:
-            _apply(fault)
+        # Faults apply only to calls that reached the fake's logic: a malformed request is
+        # rejected the same way with or without them.
+        after = _faults_before(state.faults, call) if state.faults else None
         ctx = RequestContext(
             action=action_name,
             version=version,
             seed=seed,
             params=params,
             region=call.region,
-            account_id=state.account_id,
+            account_id=auth.account_for(state.credentials, who.access_key, state.account_id),
             request_id=call.request_id,
         )
         out = XmlOut(action_name, version, call.request_id)
         action.handler(state, ctx, out)
         call.image_id = ctx.image_id
-        if fault is not None and fault.after_commit:
-            _apply(fault)
+        if state.faults:
+            _faults_after(state, call, after)
         call.status, call.body = 200, out.to_bytes()
 
 
@@ -285,15 +372,52 @@ class _Draft:
         return self.as_call()
 
 
+#: Actions whose success creates an image, which an armed ``fail_image`` fault then fails.
+_IMAGE_MAKERS: Final = frozenset({"RegisterImage", "CopyImage"})
+
+
+def _faults_before(plan: FaultPlan, call: _Draft) -> Fault | None:
+    """Apply ``call``'s delay and its fault, unless that fault is ``after_commit``: it is
+    returned (not yet used) to apply once the call has been served."""
+    probe = call.as_call()
+    delay = plan.take(probe, ("delay",))
+    while True:
+        fault = plan.peek(probe, TERMINAL)
+        # take() fails only when another request used the fault's last hit meanwhile.
+        if fault is None or fault.after_commit or fault.take():
+            break
+    now = fault if fault is not None and not fault.after_commit else None
+    call.fault = now or delay
+    if delay is not None:
+        delay.hold()
+    if now is not None:
+        _apply(now)
+    return fault
+
+
+def _faults_after(state: RegistryState, call: _Draft, pending: Fault | None) -> None:
+    """After a successful call: fail a new image an armed ``fail_image`` names, then apply
+    an ``after_commit`` fault (if no other request used its last hit meanwhile)."""
+    if call.image_id is not None and call.action in _IMAGE_MAKERS:
+        with state.lock:
+            region = state.region(call.region)
+            image = region.images.get(call.image_id)
+            if image is not None:
+                doom = state.faults.take_failed_image(call.region, image.name)
+                if doom is not None:
+                    region.replace(failed_image(image, doom))
+                    call.fault = call.fault or doom
+    if pending is not None and pending.take():
+        call.fault = pending
+        _apply(pending)
+
+
 def _apply(fault: Fault) -> None:
-    if fault.kind == "delay":
-        time.sleep(fault.seconds)
-    elif fault.kind == "disconnect":
+    if fault.kind == "disconnect":
         raise _Disconnect
-    else:
-        assert fault.code is not None
-        assert fault.message is not None
-        raise Ec2Error(fault.code, fault.message, fault.status)
+    assert fault.code is not None
+    assert fault.message is not None
+    raise Ec2Error(fault.code, fault.message, fault.status)
 
 
 def _drop_connection(request: Request) -> None:

@@ -2,30 +2,46 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from .model import Call
 from .registry import Ec2Registry
 from .server import Ec2Server
 
 
-def run_registry(*, host: str = "127.0.0.1", port: int = 0, **config: Any) -> Ec2Registry:
+def run_registry(
+    *,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    on_call: Callable[[Call], None] | None = None,
+    **config: Any,
+) -> Ec2Registry:
     """Start a server and return a running :class:`Ec2Registry` bound to it.
 
     ``config`` takes the keys of the ``ec2_registry`` marker (``strict``, ``region``,
-    ``account_id``, ``pending_describes``, ``images``, ``snapshots``, ``manifests``) and
-    ``seed``. Use it as a context manager, or call ``close()``, to stop the server::
+    ``account_id``, ``pending_describes``, ``images``, ``snapshots``, ``manifests``), ``seed``
+    (default: random; read it back from ``registry.seed``) and ``scope``: ids depend only on
+    (seed, scope, order of calls), so a suite that starts one registry per test and passes the
+    test's id as ``scope`` gets the same ids for a test however the suite is ordered.
+    ``on_call`` is called with each :class:`Call` once it is answered, on the server's thread.
 
-        with run_registry(region="eu-west-1") as registry:
+    The server listens on ``host``:``port`` (default: 127.0.0.1, a free port) until the
+    registry is closed; use it as a context manager::
+
+        with run_registry(region="eu-west-1", seed=7) as registry:
             os.environ["AWS_ENDPOINT_URL_EC2"] = registry.endpoint_url
             ...
     """
+    if "endpoint_url" in config:
+        raise TypeError("run_registry() sets endpoint_url itself; pass host and port instead")
+    # Build the registry first: a bad config must not cost a bind and a server thread.
+    registry = Ec2Registry(**config)
     server = Ec2Server(host, port)
     server.start()
-    try:
-        registry = Ec2Registry(endpoint_url=server.endpoint_url, **config)
-    except BaseException:
-        server.stop()
-        raise
-    server.bind(registry._state)
+    if on_call is not None:
+        server.on_call.append(on_call)
+    registry.endpoint_url = server.endpoint_url
+    server.bind(registry._state, registry)
     registry._on_close = server.stop
     return registry

@@ -9,10 +9,14 @@ from __future__ import annotations
 import threading
 import traceback
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from .faults import FaultPlan
 from .ids import CreationClock, IdSource
 from .model import Call, Image, Snapshot
+
+if TYPE_CHECKING:
+    from .manifest import ManifestSource
 
 
 @dataclass(slots=True)
@@ -28,6 +32,16 @@ class RegionState:
     missing_snapshots: set[str] = field(default_factory=set)
     missing_manifests: set[str] = field(default_factory=set)
     deregistered: set[str] = field(default_factory=set)
+    #: image id -> insertion number: pagination resumes after a number, so images deregistered
+    #: between two pages shift nothing.
+    order: dict[str, int] = field(default_factory=dict)
+    inserted: int = 0
+    #: snapshot id -> how many images map it: DeleteAssociatedSnapshots without a scan.
+    snapshot_users: dict[str, int] = field(default_factory=dict)
+    #: CopyImage ClientToken -> (the request's parameters, the image id it answered).
+    client_tokens: dict[str, tuple[tuple[tuple[str, str], ...], str]] = field(
+        default_factory=dict
+    )
 
     def name_holder(self, owner_id: str, name: str) -> str | None:
         """The id of the image holding ``name`` in ``owner_id``'s account, if any."""
@@ -37,6 +51,10 @@ class RegionState:
         """Store a new image; the caller checked id and name under the lock."""
         self.images[image.image_id] = image
         self.by_name.setdefault(image.name, {})[image.owner_id] = image.image_id
+        self.inserted += 1
+        self.order[image.image_id] = self.inserted
+        for snapshot_id in image.snapshot_ids:
+            self.snapshot_users[snapshot_id] = self.snapshot_users.get(snapshot_id, 0) + 1
 
     def replace(self, image: Image) -> None:
         """Store a changed version of an image already held (same id and name)."""
@@ -50,6 +68,11 @@ class RegionState:
         if not owners:
             self.by_name.pop(image.name, None)
         self.deregistered.add(image_id)
+        del self.order[image_id]
+        for snapshot_id in image.snapshot_ids:
+            users = self.snapshot_users.pop(snapshot_id, 1) - 1
+            if users > 0:
+                self.snapshot_users[snapshot_id] = users
         return image
 
 
@@ -104,6 +127,12 @@ class RegistryState:
         self.errors = InternalErrors()
         self.describe_views: dict[str, int] = {}
         self.unimplemented: list[str] = []
+        #: Check SigV2/SigV4 signatures against ``credentials`` (off: any credentials pass).
+        self.verify_signatures = False
+        #: access key id -> (secret, account id; ``None``: ``account_id``, whatever it is then).
+        self.credentials: dict[str, tuple[str, str | None]] = {}
+        #: Reads the manifests a test did not declare (see ``manifest.resolve``).
+        self.manifest_source: ManifestSource | None = None
 
     def region(self, name: str) -> RegionState:
         """The state of region ``name``, created on first use."""

@@ -97,15 +97,16 @@ def check_tag(key: str, value: str) -> None:
         )
 
 
-def parse_tags(entries: Mapping[str, str], prefix: str) -> dict[str, str]:
+def parse_tags(entries: Mapping[str, str], prefix: str, *, where: str = "") -> dict[str, str]:
     """``{prefix}.N.Key``/``.Value`` -> an ordered dict, each tag checked, keys unique.
 
-    A tag without ``Value`` gets the empty string, as AWS documents.
+    A tag without ``Value`` gets the empty string, as AWS documents. ``where`` is the wire
+    path of ``entries`` (``TagSpecification.1.``), so a missing key is named in full.
     """
     tags: dict[str, str] = {}
     for index, tag in group(entries, prefix):
         if "Key" not in tag:
-            raise missing(f"{prefix}.{index}.Key")
+            raise missing(f"{where}{prefix}.{index}.Key")
         key, value = tag["Key"], tag.get("Value", "")
         check_tag(key, value)
         if key in tags:

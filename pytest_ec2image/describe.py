@@ -1,0 +1,205 @@
+"""DescribeImages: by id, owner, executable-by and filters, paginated.
+
+Lookups by id and by exact name go through the region's indexes; only a query that names
+neither walks the images, in registration order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+from typing import Final
+
+from .context import (
+    Action,
+    RequestContext,
+    check_image_id,
+    dry_run,
+    is_account_id,
+    make_token,
+    max_results,
+    not_found,
+    query_key,
+    read_token,
+)
+from .errors import Ec2Error
+from .filters import Filter, image_filters, match_all
+from .ids import format_date
+from .model import Image
+from .protocol import XmlOut, scalars
+from .render import add_image
+from .store import RegionState, RegistryState
+from .validation import parse_bool
+
+OWNER_ALIASES: Final = frozenset({"amazon", "aws-marketplace", "aws-backup-vault"})
+
+
+def _check_user(value: str, *, extra: frozenset[str]) -> None:
+    if value not in extra and not is_account_id(value):
+        raise Ec2Error("InvalidUserID.Malformed", f'Invalid user id: "{value}"')
+
+
+class _Scope:
+    """Who may see an image, from the request's Owner.N, ExecutableBy.N and Include* flags."""
+
+    __slots__ = (
+        "account_id",
+        "by_id",
+        "executable_by",
+        "include_deprecated",
+        "include_disabled",
+        "now",
+        "owner_ids",
+        "owners",
+    )
+
+    def __init__(self, ctx: RequestContext, now: str, *, by_id: bool) -> None:
+        params = ctx.params
+        self.account_id = ctx.account_id
+        self.owners = frozenset(scalars(params, "Owner"))
+        self.owner_ids = {ctx.account_id if o == "self" else o for o in self.owners}
+        self.executable_by = frozenset(
+            ctx.account_id if e == "self" else e for e in scalars(params, "ExecutableBy")
+        )
+        self.include_deprecated = parse_bool(
+            "includeDeprecated", params.get("IncludeDeprecated", "false")
+        )
+        self.include_disabled = parse_bool(
+            "includeDisabled", params.get("IncludeDisabled", "false")
+        )
+        self.now = now
+        self.by_id = by_id
+
+    def sees(self, image: Image) -> bool:
+        mine = image.owner_id == self.account_id
+        if not (mine or image.public or self.account_id in image.launch_permissions):
+            return False
+        if (
+            self.owners
+            and image.owner_id not in self.owner_ids
+            and image.image_owner_alias not in self.owners
+        ):
+            return False
+        if self.executable_by and not any(self._executable(image, w) for w in self.executable_by):
+            return False
+        if image.state == "disabled" and not self.include_disabled:
+            return False
+        # Owners always see their deprecated images; others only on request or by id.
+        deprecated = image.deprecation_time is not None and image.deprecation_time <= self.now
+        return not deprecated or self.include_deprecated or mine or self.by_id
+
+    def _executable(self, image: Image, who: str) -> bool:
+        if who == "all":
+            return image.public
+        if who == self.account_id:
+            # Everything the caller can launch: its own, shared with it, public.
+            return image.owner_id == who or who in image.launch_permissions or image.public
+        return who in image.launch_permissions
+
+
+def describe_images(state: RegistryState, ctx: RequestContext, out: XmlOut) -> None:
+    """DescribeImages by id, owner, executable-by and filters, paginated."""
+    params = ctx.params
+    image_ids = list(dict.fromkeys(scalars(params, "ImageId")))
+    for image_id in image_ids:
+        check_image_id(image_id)
+    for owner in scalars(params, "Owner"):
+        _check_user(owner, extra=OWNER_ALIASES | {"self"})
+    for user in scalars(params, "ExecutableBy"):
+        _check_user(user, extra=frozenset({"self", "all"}))
+    filters = image_filters(params)
+    page_size = max_results(params)
+    if page_size is not None and image_ids:
+        raise Ec2Error(
+            "InvalidParameterCombination",
+            "The parameter imageIdsSet cannot be used with the parameter maxResults",
+        )
+    key = query_key(ctx.action, params)
+    after = read_token(params, key)
+    scope = _Scope(ctx, format_date(state.clock.now()), by_id=bool(image_ids))
+    dry_run(ctx)
+
+    with state.lock:
+        region = state.region(ctx.region)
+        if image_ids:
+            absent = [i for i in image_ids if i not in region.images]
+            if absent:
+                raise not_found(absent)
+            candidates: Iterable[Image] = [region.images[i] for i in image_ids]
+        else:
+            indexed = _indexed(region, filters)
+            candidates = region.images.values() if indexed is None else indexed
+        shown: list[tuple[Image, str]] = []
+        for image in candidates:
+            if after and region.order[image.image_id] <= after:
+                continue
+            if not scope.sees(image):
+                continue
+            displayed = _displayed_state(state, image)
+            viewed = image if displayed == image.state else replace(image, state=displayed)  # type: ignore[arg-type]
+            if match_all(filters, viewed):
+                shown.append((image, displayed))
+                # One past the page says whether another page follows.
+                if page_size is not None and len(shown) > page_size:
+                    break
+        page = shown[:page_size] if page_size is not None else shown
+        if state.pending_describes:
+            for image, _ in page:
+                views = state.describe_views
+                views[image.image_id] = views.get(image.image_id, 0) + 1
+        last = region.order[page[-1][0].image_id] if page else 0
+    images_set = out.add(out.root, "imagesSet")
+    for image, displayed in page:
+        add_image(out, images_set, image, displayed, seed=ctx.seed)
+    if page_size is not None and len(shown) > page_size:
+        out.add(out.root, "nextToken", make_token(last, key))
+
+
+def _indexed(region: RegionState, filters: list[Filter[Image]]) -> list[Image] | None:
+    """The only images an exact ``name`` or ``image-id`` filter can match, in registration
+    order, from the indexes; ``None`` when no filter allows an index lookup."""
+    for image_filter in filters:
+        exact = image_filter.exact
+        if exact is None:
+            continue
+        if image_filter.name == "name":
+            ids = [i for name in exact for i in region.by_name.get(name, {}).values()]
+        elif image_filter.name == "image-id":
+            ids = [i for i in exact if i in region.images]
+        else:
+            continue
+        return sorted((region.images[i] for i in set(ids)), key=lambda i: region.order[i.image_id])
+    return None
+
+
+def _displayed_state(state: RegistryState, image: Image) -> str:
+    """``pending`` for an available image's first ``pending_describes`` views."""
+    if (
+        image.state == "available"
+        and state.pending_describes
+        and state.describe_views.get(image.image_id, 0) < state.pending_describes
+    ):
+        return "pending"
+    return image.state
+
+
+ACTION: Final = Action(
+    describe_images,
+    frozenset(
+        {
+            "Action",
+            "Version",
+            "DryRun",
+            "ImageId.N",
+            "Owner.N",
+            "ExecutableBy.N",
+            "Filter.N.Name",
+            "Filter.N.Value.N",
+            "IncludeDeprecated",
+            "IncludeDisabled",
+            "MaxResults",
+            "NextToken",
+        }
+    ),
+    frozenset({"Action", "Version", "ImageId.N", "Owner.N", "ExecutableBy.N"}),
+)

@@ -1,0 +1,197 @@
+"""CreateTags, DeleteTags and DescribeTags on images and snapshots, with AWS's tag rules.
+
+A request names all its resources before any is changed: one unknown id fails the whole
+request and tags nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import replace
+from types import MappingProxyType
+from typing import Final
+
+from .context import (
+    COMMON,
+    Action,
+    RequestContext,
+    dry_run,
+    make_token,
+    max_results,
+    not_found,
+    query_key,
+    read_token,
+)
+from .errors import Ec2Error, missing
+from .filters import Filter, TagEntry, match_all, tag_filters
+from .model import Image
+from .protocol import XmlOut, group, scalars
+from .store import RegionState, RegistryState
+from .validation import check_tag, check_tag_count, is_resource_id, parse_tags
+
+#: Any EC2 resource id (``i-…``, ``vol-…``): well-formed, but not a kind the fake tags.
+_OTHER_ID = re.compile(r"^[a-z]+(?:-[a-z]+)*-(?:[0-9a-f]{8}|[0-9a-f]{17})$")
+
+
+def _resource_ids(ctx: RequestContext) -> list[str]:
+    resource_ids = list(dict.fromkeys(scalars(ctx.params, "ResourceId")))
+    if not resource_ids:
+        raise missing("resourceIdSet")
+    for resource_id in resource_ids:
+        if is_resource_id("ami", resource_id) or is_resource_id("snap", resource_id):
+            continue
+        if _OTHER_ID.match(resource_id):
+            raise Ec2Error(
+                "InvalidID",
+                f"The ID '{resource_id}' is not valid: pytest-ec2image tags only images "
+                "(ami-) and snapshots (snap-)",
+            )
+        raise Ec2Error("InvalidID", f"The ID '{resource_id}' is not valid")
+    return resource_ids
+
+
+def _tags_of(region: RegionState, resource_ids: list[str]) -> dict[str, Mapping[str, str]]:
+    """Each resource's current tags; ``InvalidAMIID.NotFound``/``InvalidSnapshot.NotFound``
+    for resources that do not exist."""
+    absent_images = [r for r in resource_ids if r.startswith("ami-") and r not in region.images]
+    if absent_images:
+        raise not_found(absent_images)
+    for resource_id in resource_ids:
+        if resource_id.startswith("snap-") and resource_id not in region.snapshots:
+            raise Ec2Error(
+                "InvalidSnapshot.NotFound", f"The snapshot '{resource_id}' does not exist."
+            )
+    return {
+        r: (region.images[r].tags if r.startswith("ami-") else region.snapshots[r].tags)
+        for r in resource_ids
+    }
+
+
+def _store(region: RegionState, updates: dict[str, dict[str, str]]) -> None:
+    for resource_id, tags in updates.items():
+        frozen = MappingProxyType(tags)
+        if resource_id.startswith("ami-"):
+            region.replace(replace(region.images[resource_id], tags=frozen))
+        else:
+            region.snapshots[resource_id] = replace(region.snapshots[resource_id], tags=frozen)
+
+
+def create_tags(state: RegistryState, ctx: RequestContext, out: XmlOut) -> None:
+    """CreateTags: add or overwrite tags; at most 50 tags on a resource afterwards."""
+    resource_ids = _resource_ids(ctx)
+    if not any(k.startswith("Tag.") for k in ctx.params):
+        raise missing("tagSet")
+    tags = parse_tags(ctx.params, "Tag")
+    dry_run(ctx)
+    with state.lock:
+        region = state.region(ctx.region)
+        current = _tags_of(region, resource_ids)
+        updates: dict[str, dict[str, str]] = {}
+        for resource_id, have in current.items():
+            merged = {**have, **tags}
+            check_tag_count(merged)
+            updates[resource_id] = merged
+        _store(region, updates)
+    out.add(out.root, "return", "true")
+
+
+def delete_tags(state: RegistryState, ctx: RequestContext, out: XmlOut) -> None:
+    """DeleteTags: a key alone deletes that key whatever its value; a key with a value (even
+    empty) only when the value matches; no ``Tag.N`` at all deletes every user tag."""
+    resource_ids = _resource_ids(ctx)
+    wanted: list[tuple[str, str | None]] = []
+    for index, entry in group(ctx.params, "Tag"):
+        if "Key" not in entry:
+            raise missing(f"Tag.{index}.Key")
+        check_tag(entry["Key"], entry.get("Value", ""))
+        wanted.append((entry["Key"], entry.get("Value")))
+    dry_run(ctx)
+    with state.lock:
+        region = state.region(ctx.region)
+        current = _tags_of(region, resource_ids)
+        updates: dict[str, dict[str, str]] = {}
+        for resource_id, have in current.items():
+            if not wanted:
+                # User tags only: ``aws:`` tags are AWS's and survive.
+                kept = {k: v for k, v in have.items() if k.startswith("aws:")}
+            else:
+                kept = dict(have)
+                for key, value in wanted:
+                    if key in kept and (value is None or kept[key] == value):
+                        del kept[key]
+            updates[resource_id] = kept
+        _store(region, updates)
+    out.add(out.root, "return", "true")
+
+
+def describe_tags(state: RegistryState, ctx: RequestContext, out: XmlOut) -> None:
+    """DescribeTags over the images and snapshots of the region, filtered and paginated."""
+    params = ctx.params
+    filters = tag_filters(params)
+    page_size = max_results(params)
+    key = query_key(ctx.action, params)
+    offset = read_token(params, key)
+    dry_run(ctx)
+    with state.lock:
+        region = state.region(ctx.region)
+        rows: list[TagEntry] = []
+        for entry in _entries(region, ctx.account_id, filters):
+            if match_all(filters, entry):
+                rows.append(entry)
+                if page_size is not None and len(rows) > offset + page_size:
+                    break
+    end = offset + page_size if page_size is not None else len(rows)
+    tag_set = out.add(out.root, "tagSet")
+    for entry in rows[offset:end]:
+        item = out.item(tag_set)
+        out.add(item, "resourceId", entry.resource_id)
+        out.add(item, "resourceType", entry.resource_type)
+        out.add(item, "key", entry.key)
+        out.add(item, "value", entry.value)
+    if len(rows) > end:
+        out.add(out.root, "nextToken", make_token(end, key))
+
+
+def _entries(
+    region: RegionState, account_id: str, filters: list[Filter[TagEntry]]
+) -> Iterator[TagEntry]:
+    """Tag rows of the images the caller can see, then of the snapshots, in registration
+    order; an exact ``resource-id`` filter reads only those resources."""
+    resources: list[tuple[str, str, Mapping[str, str]]] = []
+    exact_ids = next(
+        (f.exact for f in filters if f.name == "resource-id" and f.exact is not None), None
+    )
+
+    def visible(image: Image) -> bool:
+        return (
+            image.owner_id == account_id or image.public or account_id in image.launch_permissions
+        )
+
+    if exact_ids is not None:
+        for resource_id in dict.fromkeys(exact_ids):
+            image = region.images.get(resource_id)
+            if image is not None and visible(image):
+                resources.append((resource_id, "image", image.tags))
+            elif resource_id in region.snapshots:
+                resources.append((resource_id, "snapshot", region.snapshots[resource_id].tags))
+    else:
+        for image in region.images.values():
+            if image.tags and visible(image):
+                resources.append((image.image_id, "image", image.tags))
+        for snapshot in region.snapshots.values():
+            if snapshot.tags:
+                resources.append((snapshot.snapshot_id, "snapshot", snapshot.tags))
+    for resource_id, resource_type, tags in resources:
+        for tag_key, tag_value in tags.items():
+            yield TagEntry(resource_id, resource_type, tag_key, tag_value, tags)
+
+
+_TAGS: Final = frozenset({"ResourceId.N", "Tag.N.Key", "Tag.N.Value"})
+CREATE_TAGS: Final = Action(create_tags, COMMON | _TAGS, None)
+DELETE_TAGS: Final = Action(delete_tags, COMMON | _TAGS, None)
+DESCRIBE_TAGS: Final = Action(
+    describe_tags,
+    COMMON | {"Filter.N.Name", "Filter.N.Value.N", "MaxResults", "NextToken"},
+    None,
+)

@@ -1,0 +1,87 @@
+"""The AWS CLI, run as a user runs it, against the fixture's endpoint: the environment the
+fixture sets is all it needs. This file drives the image lifecycle (register, wait, describe
+with owners and filters, deregister) and the CLI's error output."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import SNAP
+
+# Run by ``tox -e clients`` (or ``pytest -m clients``), like every test of a client program.
+pytestmark = pytest.mark.clients
+pytest.importorskip("awscli", reason="the CLI tests need awscli (the test extra installs it)")
+
+
+@pytest.fixture
+def aws(ec2_registry, tmp_path, monkeypatch):
+    """``aws(*args)`` runs ``aws ec2 ...`` in a subprocess; returns (exit code, JSON, stderr)."""
+    # Keep the user's own CLI configuration out of the run.
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
+
+    def run(*args):
+        done = subprocess.run(
+            [sys.executable, "-m", "awscli", "ec2", *args, "--output", "json"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        output = json.loads(done.stdout) if done.stdout.strip() else None
+        return done.returncode, output, done.stderr
+
+    return run
+
+
+def test_register_describe_deregister(aws, ec2_registry):
+    code, registered, stderr = aws(
+        "register-image",
+        "--name", "cli-image-1",
+        "--architecture", "x86_64",
+        "--root-device-name", "/dev/sda1",
+        "--block-device-mappings", f"DeviceName=/dev/sda1,Ebs={{SnapshotId={SNAP}}}",
+        "--tag-specifications", "ResourceType=image,Tags=[{Key=team,Value=cli}]",
+    )  # fmt: skip
+    assert code == 0, stderr
+    image_id = registered["ImageId"]
+    ec2_registry.assert_registered(name="cli-image-1", architecture="x86_64", image_id=image_id)
+
+    code, waited, stderr = aws("wait", "image-available", "--image-ids", image_id)
+    assert code == 0, stderr
+
+    code, described, stderr = aws(
+        "describe-images", "--owners", "self", "--filters", "Name=name,Values=cli-image-*"
+    )
+    assert code == 0, stderr
+    [image] = described["Images"]
+    assert (image["ImageId"], image["State"]) == (image_id, "available")
+    assert image["Tags"] == [{"Key": "team", "Value": "cli"}]
+    [describe_call] = [c for c in ec2_registry.calls.of("DescribeImages") if "Owner.1" in c.params]
+    assert describe_call.params["Filter.1.Value.1"] == "cli-image-*"
+
+    code, output, stderr = aws("deregister-image", "--image-id", image_id)
+    assert code == 0, stderr
+    assert output == {"Return": True}
+    code, described, stderr = aws("describe-images", "--owners", "self")
+    assert (code, described["Images"]) == (0, [])
+
+
+def test_cli_reports_aws_errors(aws, ec2_registry):
+    ec2_registry.add_image("cli-image-1")
+    code, _, stderr = aws(
+        "register-image",
+        "--name", "cli-image-1",
+        "--root-device-name", "/dev/sda1",
+        "--block-device-mappings", f"DeviceName=/dev/sda1,Ebs={{SnapshotId={SNAP}}}",
+    )  # fmt: skip
+    assert code == 255
+    assert "(InvalidAMIName.Duplicate)" in stderr
+    assert "AMI name cli-image-1 is already in use by AMI ami-" in stderr
+    code, _, stderr = aws("describe-images", "--filters", "Name=colour,Values=blue")
+    assert code == 255
+    assert "The filter 'colour' is invalid" in stderr

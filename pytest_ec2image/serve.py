@@ -22,7 +22,7 @@ from typing import TextIO
 from . import datafile
 from .ids import seed_value
 from .model import Call
-from .registry import DEFAULT_ACCOUNT_ID, DEFAULT_REGION
+from .registry import DEFAULT_ACCOUNT_ID, DEFAULT_REGION, Ec2Registry
 from .standalone import run_registry
 from .store import InternalErrors
 
@@ -124,6 +124,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     out = out or sys.stdout
     parser, serve_parser = _parsers()
     args = parser.parse_args(argv)
+    if args.host.startswith("[") and args.host.endswith("]"):
+        args.host = args.host[1:-1]  # "[::1]", as in a URL: the socket wants the bare address
     if not is_loopback(args.host) and not args.allow_remote:
         serve_parser.error(
             f"--host {args.host} is not a loopback address; the fake accepts any credentials, "
@@ -137,55 +139,63 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
             serve_parser.error(str(error))
     seed = args.seed if args.seed is not None else random.getrandbits(32)
     log = _CallLogger(out, quiet=args.quiet)
-    try:
-        registry = run_registry(
-            host=args.host,
-            port=args.port,
-            on_call=log,
-            seed=seed,
-            strict=args.strict,
-            region=args.region,
-            account_id=args.account_id,
-            **preload,
-        )
-    except OSError as error:
-        print(
-            f"pytest-ec2image: cannot listen on {args.host}:{args.port}: {error.strerror or error}",
-            file=sys.stderr,
-        )
-        return 1
-    log.errors = registry._state.errors
     stop = threading.Event()
 
     def request_stop(signum: int, frame: FrameType | None) -> None:
         stop.set()
 
+    # Installed before the server starts: a signal at any moment from here on stops cleanly.
     previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        url = registry.endpoint_url
-        log.say(
-            f"pytest-ec2image: fake EC2 endpoint at {url} "
-            f"(seed={seed}, region={args.region}, account={args.account_id}, "
-            f"strict={'on' if args.strict else 'off'})"
-        )
-        log.say(f"export AWS_ENDPOINT_URL_EC2={url}")
-        log.say(
-            f"export AWS_ACCESS_KEY_ID={registry.access_key_id} "
-            f"AWS_SECRET_ACCESS_KEY={registry.secret_access_key} "
-            f"AWS_DEFAULT_REGION={args.region}"
-        )
-        log.say(
-            f"control API: {url}/_ec2image/ (state, calls, reset, faults); "
-            f"same ids again: --seed {seed}; stop: Ctrl-C"
-        )
-        while not stop.wait(_WAKE_SECONDS):
-            pass
+        try:
+            registry = run_registry(
+                host=args.host,
+                port=args.port,
+                on_call=log,
+                seed=seed,
+                strict=args.strict,
+                region=args.region,
+                account_id=args.account_id,
+                **preload,
+            )
+        except OSError as error:
+            print(
+                f"pytest-ec2image: cannot listen on {args.host}:{args.port}: "
+                f"{error.strerror or error}",
+                file=sys.stderr,
+            )
+            return 1
+        try:
+            log.errors = registry._state.errors
+            _announce(log, registry, seed, args)
+            while not stop.wait(_WAKE_SECONDS):
+                pass
+        finally:
+            registry.close()
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-        registry.close()
     log.say(f"pytest-ec2image: stopped after serving {log.served} call(s)")
     return 0
+
+
+def _announce(log: _CallLogger, registry: Ec2Registry, seed: int, args: argparse.Namespace) -> None:
+    url = registry.endpoint_url
+    log.say(
+        f"pytest-ec2image: fake EC2 endpoint at {url} "
+        f"(seed={seed}, region={args.region}, account={args.account_id}, "
+        f"strict={'on' if args.strict else 'off'})"
+    )
+    log.say(f"export AWS_ENDPOINT_URL_EC2={url}")
+    log.say(
+        f"export AWS_ACCESS_KEY_ID={registry.access_key_id} "
+        f"AWS_SECRET_ACCESS_KEY={registry.secret_access_key} "
+        f"AWS_DEFAULT_REGION={args.region}"
+    )
+    log.say(
+        f"control API: {url}/_ec2image/ (state, calls, reset, faults); "
+        f"same ids again: --seed {seed}; stop: Ctrl-C"
+    )
 
 
 class _CallLogger:

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final
 
 from pytest_httpserver.httpserver import HTTPServerBase, HTTPServerError
-from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 from werkzeug.serving import WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
@@ -54,6 +54,10 @@ _INTERNAL_ERROR: Final = render_error(
 
 class _QuietRequestHandler(WSGIRequestHandler):
     """Werkzeug's handler without its per-request log lines (the call log has them)."""
+
+    #: Seconds a client may stall while sending a request before its connection is dropped,
+    #: so a half-sent body cannot hold a server thread for ever.
+    timeout = 30
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         pass
@@ -231,6 +235,15 @@ class Ec2Server(HTTPServerBase):
             raise Ec2Error(
                 "RequestEntityTooLarge",
                 f"The request body exceeds the maximum of {MAX_BODY_BYTES} bytes",
+            ) from None
+        except ClientDisconnected:
+            # The client stalled past the socket timeout or hung up mid-body: its fault, not
+            # the fake's, so it is a client error and never an internal one.
+            raise Ec2Error(
+                "RequestTimeout",
+                f"The request body did not arrive in full: {request.content_length} bytes were "
+                f"promised and the client stopped sending or stalled for "
+                f"{_QuietRequestHandler.timeout} s",
             ) from None
         content_type = request.mimetype
         if body and content_type not in ("", "application/x-www-form-urlencoded"):

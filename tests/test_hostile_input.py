@@ -303,3 +303,28 @@ def test_deeply_dotted_parameter_name_is_unknown(raw):
     name = "BlockDeviceMapping" + ".1.Ebs" * 5000
     answer = raw(body=(REGISTER + f"&{name}=x").encode())
     assert (answer.status, answer.code) == (400, "UnknownParameter")
+
+
+def test_client_stalling_mid_body_is_a_client_error_and_frees_the_thread(
+    ec2_registry, monkeypatch
+):
+    from pytest_ec2image import server
+
+    monkeypatch.setattr(server._QuietRequestHandler, "timeout", 0.5)
+    url = urlsplit(ec2_registry.endpoint_url)
+    with socket.create_connection((url.hostname, url.port), timeout=10) as sock:
+        sock.sendall(
+            b"POST / HTTP/1.1\r\nHost: x\r\n"
+            b"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\n"
+            b"Action=Regi"
+        )
+        answer = sock.recv(65536)
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 400")
+    error = etree.fromstring(body)
+    assert error.findtext("Errors/Error/Code") == "RequestTimeout"
+    assert "100 bytes were promised" in error.findtext("Errors/Error/Message")
+    [call] = ec2_registry.calls
+    assert (call.status, call.error_code) == (400, "RequestTimeout")
+    # not an internal error: the fixture's teardown check has nothing to raise
+    assert len(ec2_registry._state.errors) == 0

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import shutil
 import uuid
 from datetime import datetime, timedelta, timezone
 
@@ -34,6 +35,9 @@ def run_ids(
     out.mkdir()
     for module in list(pytester.path.glob("test_*.py")):
         module.unlink()
+    # A rewritten module of the same size in the same second would be run from the stale
+    # assertion-rewrite .pyc (mtime and size match), recording into the previous run's dir.
+    shutil.rmtree(pytester.path / "__pycache__", ignore_errors=True)
     for module, names in files.items():
         pytester.makepyfile(**{module: source(out, names)})
     result = pytester.runpytest(*INNER, *args)

@@ -589,6 +589,18 @@ def test_allow_remote_lets_a_remote_host_through(
     )
 
 
+def test_bracketed_ipv6_host_is_bound_bare(monkeypatch: pytest.MonkeyPatch) -> None:
+    asked: dict[str, object] = {}
+
+    def refuse(**config: object) -> Ec2Registry:
+        asked.update(config)
+        raise OSError(98, "Address already in use")
+
+    monkeypatch.setattr(serve, "run_registry", refuse)
+    assert serve.main(["serve", "--host", "[::1]"]) == 1
+    assert asked["host"] == "::1"
+
+
 @pytest.mark.parametrize(
     ("host", "loopback"),
     [

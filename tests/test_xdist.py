@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import json
 import re
+import shutil
 
 import pytest
 
@@ -38,6 +39,9 @@ def run(pytester: pytest.Pytester, *args: str) -> tuple[pytest.RunResult, str]:
     and the directory the tests recorded their ids in."""
     out = pytester.path / f"ids-{next(_runs)}"
     out.mkdir()
+    # A rewritten module of the same size in the same second would be run from the stale
+    # assertion-rewrite .pyc (mtime and size match), recording into the previous run's dir.
+    shutil.rmtree(pytester.path / "__pycache__", ignore_errors=True)
     for module, names in FILES.items():
         pytester.makepyfile(**{module: source(out, names)})
     pytester.path.joinpath("preload.json").write_text(json.dumps(DATA))

@@ -91,23 +91,36 @@ def _clean_env() -> dict[str, str]:
     # precompile .pyc files and pytest caches its assertion-rewritten plugin modules, so
     # recompiling on every run would charge the plugin for work its users never pay.
     return {
-        k: v for k, v in os.environ.items()
+        k: v
+        for k, v in os.environ.items()
         if not k.startswith(("AWS_", "PYTEST_")) and k != "PYTHONDONTWRITEBYTECODE"
     }
 
 
 def startup_cost(runs: int) -> dict[str, float]:
-    """Median ``pytest --co`` of an empty project with the plugin vs ``-p no:ec2image``."""
+    """Median ``pytest --co`` of an empty project: with the plugin, with ``-p no:ec2image``,
+    and with pytest-httpserver's own plugin disabled too (the dependency's share)."""
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         (root / "pytest.ini").write_text("[pytest]\n")
-        with_plugin, without = [], []
-        for _ in range(runs):  # interleaved, so drift in machine load hits both alike
-            with_plugin.append(_pytest(root, "--co"))
-            without.append(_pytest(root, "--co", "-p", "no:ec2image"))
-    on, off = statistics.median(with_plugin), statistics.median(without)
-    return {"with_plugin_s": on, "without_plugin_s": off, "added_ms": (on - off) * 1000,
-            "import_ms": plugin_import_ms(runs)}
+        variants = {
+            "with_plugin": [],
+            "without_plugin": ["-p", "no:ec2image"],
+            "without_both": ["-p", "no:ec2image", "-p", "no:pytest_httpserver"],
+        }
+        samples: dict[str, list[float]] = {name: [] for name in variants}
+        for _ in range(runs):  # interleaved, so drift in machine load hits all alike
+            for name, args in variants.items():
+                samples[name].append(_pytest(root, "--co", *args))
+    medians = {name: statistics.median(times) for name, times in samples.items()}
+    return {
+        "with_plugin_s": medians["with_plugin"],
+        "without_plugin_s": medians["without_plugin"],
+        "without_both_s": medians["without_both"],
+        "added_ms": (medians["with_plugin"] - medians["without_plugin"]) * 1000,
+        "httpserver_plugin_ms": (medians["without_plugin"] - medians["without_both"]) * 1000,
+        "import_ms": plugin_import_ms(runs),
+    }
 
 
 def plugin_import_ms(runs: int) -> float:
@@ -115,9 +128,17 @@ def plugin_import_ms(runs: int) -> float:
     samples = []
     for _ in range(runs):
         result = subprocess.run(
-            [sys.executable, "-X", "importtime", "-c",
-             "import pytest; import pytest_ec2image.plugin"],
-            capture_output=True, text=True, check=True, env=_clean_env(),
+            [
+                sys.executable,
+                "-X",
+                "importtime",
+                "-c",
+                "import pytest; import pytest_ec2image.plugin",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+            env=_clean_env(),
         )
         total = 0
         for line in result.stderr.splitlines():

@@ -3,25 +3,29 @@
 A handler reads ``ctx.params`` (already known to hold only the action's parameters), raises
 :class:`Ec2Error` for anything AWS rejects, and appends its answer's members to ``out``.
 RegisterImage and DeregisterImage live here; the other actions have a module each.
+:func:`check_fault` holds an injected fault against the table.
 """
 
 from __future__ import annotations
 
 from types import MappingProxyType
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
-from . import attributes, copy_image, describe, manifest, register, snapshots, tags
+from . import attributes, block_devices, copy_image, describe, manifest, register, snapshots, tags
 from .context import COMMON, SEED_COMMON, Action, RequestContext
 from .context import check_image_id as _check_image_id
 from .context import dry_run as _dry_run
 from .context import not_found as _not_found
 from .errors import Ec2Error, missing
 from .model import Image
-from .protocol import XmlOut
+from .protocol import XmlOut, shape_of
 from .store import RegistryState
 from .validation import parse_bool
 
-__all__ = ["ACTIONS", "Action", "RequestContext"]
+if TYPE_CHECKING:
+    from .faults import Fault
+
+__all__ = ["ACTIONS", "Action", "RequestContext", "check_fault"]
 
 
 # --- RegisterImage ---------------------------------------------------------------------------
@@ -44,14 +48,8 @@ def register_image(state: RegistryState, ctx: RequestContext, out: XmlOut) -> No
         root_device_name = request.root_device_name
     with state.lock:
         region = state.region(ctx.region)
-        book = register.SnapshotBook(
-            region.snapshots,
-            frozenset(region.missing_snapshots),
-            state.strict,
-            ctx.account_id,
-            ctx.region,
-        )
-        mappings = register.resolve_mappings(request, book)
+        book = snapshots.SnapshotBook.of(state, ctx)
+        mappings = block_devices.resolve_mappings(request.mappings, book, seed=request.seed)
         if state.strict:
             missing_ids = [
                 i
@@ -167,3 +165,36 @@ ACTIONS: Final[dict[str, Action]] = {
     "DescribeSnapshots": snapshots.ACTION,
     "CopyImage": copy_image.ACTION,
 }
+
+
+# --- faults against the table ----------------------------------------------------------------
+
+
+def check_fault(fault: Fault) -> None:
+    """A fault for an action the fake does not serve, or a ``when`` naming a parameter the
+    action does not have, would silently never fire: refuse it up front."""
+    action = ACTIONS.get(fault.action)
+    if action is None:
+        raise ValueError(
+            f"{fault.action!r} is not an action the fake serves, so this fault could never "
+            f"fire; served actions: {', '.join(sorted(ACTIONS))}"
+        )
+    if fault.when is None or callable(fault.when):
+        return
+    known = action.params | (action.seed_params or frozenset())
+    for key in fault.when:
+        try:
+            shape = shape_of(key)
+        except Ec2Error:
+            shape = ""
+        if shape not in known:
+            raise ValueError(
+                f"when={{{key!r}: ...}}: {key!r} is not a {fault.action} wire parameter, so "
+                f"this fault could never fire (wire names look like "
+                f"{_example_names(action.params)})"
+            )
+
+
+def _example_names(shapes: frozenset[str]) -> str:
+    examples = sorted(s.replace(".N", ".1") for s in shapes if s not in ("Action", "Version"))
+    return ", ".join(examples[:4]) + (", ..." if len(examples) > 4 else "")

@@ -13,6 +13,7 @@ from .context import Action, RequestContext, check_image_id, dry_run, not_found
 from .errors import Ec2Error, invalid_value, missing
 from .model import Image
 from .protocol import XmlOut
+from .render import add_product_codes
 from .store import RegistryState
 
 #: ``<name><value>…</value></name>`` attributes and where each comes from.
@@ -92,11 +93,7 @@ def describe_image_attribute(state: RegistryState, ctx: RequestContext, out: Xml
         for user_id in image.launch_permissions:
             out.add(out.item(permissions), "userId", user_id)
     elif attribute == "productCodes":
-        codes = out.add(out.root, "productCodes")
-        for code, kind in image.product_codes:
-            item = out.item(codes)
-            out.add(item, "productCode", code)
-            out.add(item, "type", kind)
+        add_product_codes(out, out.root, image.product_codes)
     else:
         element = out.add(out.root, attribute)
         value = _VALUE_ATTRIBUTES[attribute](image)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import base64
 import binascii
 import zlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from .errors import Ec2Error
@@ -78,6 +78,13 @@ def is_account_id(value: str) -> bool:
     return len(value) == 12 and value.isdigit()
 
 
+def check_user(value: str, allowed: frozenset[str]) -> None:
+    """An account id or one of ``allowed`` (``self``, ``all``, ...), else
+    ``InvalidUserID.Malformed``."""
+    if value not in allowed and not is_account_id(value):
+        raise Ec2Error("InvalidUserID.Malformed", f'Invalid user id: "{value}"')
+
+
 # --- pagination ------------------------------------------------------------------------------
 
 
@@ -117,3 +124,31 @@ def read_token(params: Mapping[str, str], key: int) -> int:
         "InvalidPaginationToken",
         f"The pagination token '{token}' is not valid or is expired for this request.",
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """What a listing request asks for: ``size`` items (``MaxResults``; ``None``: all) after
+    position ``after`` (from ``NextToken``; 0 without one) of the query ``key``."""
+
+    size: int | None
+    after: int
+    key: int
+
+    def token(self, position: int) -> str:
+        """The ``NextToken`` that resumes this query after ``position``."""
+        return make_token(position, self.key)
+
+
+def read_page(ctx: RequestContext, *, ids: Sequence[str] = (), ids_name: str = "") -> Page:
+    """A listing request's paging parameters, checked in AWS's order: ``MaxResults``, then
+    its clash with a list of ids (``ids``, the list AWS calls ``ids_name``), then
+    ``NextToken``."""
+    size = max_results(ctx.params)
+    if size is not None and ids:
+        raise Ec2Error(
+            "InvalidParameterCombination",
+            f"The parameter {ids_name} cannot be used with the parameter maxResults",
+        )
+    key = query_key(ctx.action, ctx.params)
+    return Page(size, read_token(ctx.params, key), key)

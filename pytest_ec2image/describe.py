@@ -14,15 +14,11 @@ from .context import (
     Action,
     RequestContext,
     check_image_id,
+    check_user,
     dry_run,
-    is_account_id,
-    make_token,
-    max_results,
     not_found,
-    query_key,
-    read_token,
+    read_page,
 )
-from .errors import Ec2Error
 from .filters import Filter, image_filters, match_all
 from .ids import format_date
 from .model import Image
@@ -32,11 +28,6 @@ from .store import RegionState, RegistryState
 from .validation import parse_bool
 
 OWNER_ALIASES: Final = frozenset({"amazon", "aws-marketplace", "aws-backup-vault"})
-
-
-def _check_user(value: str, *, extra: frozenset[str]) -> None:
-    if value not in extra and not is_account_id(value):
-        raise Ec2Error("InvalidUserID.Malformed", f'Invalid user id: "{value}"')
 
 
 class _Scope:
@@ -104,18 +95,12 @@ def describe_images(state: RegistryState, ctx: RequestContext, out: XmlOut) -> N
     for image_id in image_ids:
         check_image_id(image_id)
     for owner in scalars(params, "Owner"):
-        _check_user(owner, extra=OWNER_ALIASES | {"self"})
+        check_user(owner, OWNER_ALIASES | {"self"})
     for user in scalars(params, "ExecutableBy"):
-        _check_user(user, extra=frozenset({"self", "all"}))
+        check_user(user, frozenset({"self", "all"}))
     filters = image_filters(params)
-    page_size = max_results(params)
-    if page_size is not None and image_ids:
-        raise Ec2Error(
-            "InvalidParameterCombination",
-            "The parameter imageIdsSet cannot be used with the parameter maxResults",
-        )
-    key = query_key(ctx.action, params)
-    after = read_token(params, key)
+    paging = read_page(ctx, ids=image_ids, ids_name="imageIdsSet")
+    page_size, after = paging.size, paging.after
     scope = _Scope(ctx, format_date(state.clock.now()), by_id=bool(image_ids))
     dry_run(ctx)
 
@@ -152,7 +137,7 @@ def describe_images(state: RegistryState, ctx: RequestContext, out: XmlOut) -> N
     for image, displayed in page:
         add_image(out, images_set, image, displayed, seed=ctx.seed)
     if page_size is not None and len(shown) > page_size:
-        out.add(out.root, "nextToken", make_token(last, key))
+        out.add(out.root, "nextToken", paging.token(last))
 
 
 def _indexed(region: RegionState, filters: list[Filter[Image]]) -> list[Image] | None:

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Final
 
 from lxml import etree
 
+from .block_devices import MappingRequest
 from .errors import Ec2Error
-from .register import MappingRequest
 from .validation import is_device_name, is_resource_id
 
 if TYPE_CHECKING:

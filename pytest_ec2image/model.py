@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Literal, overload
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 if TYPE_CHECKING:
     from .faults import Fault
@@ -45,6 +45,18 @@ class BlockDeviceMapping:
     virtual_name: str | None = None
     ebs: EbsBlockDevice | None = None
     no_device: bool = False
+
+
+def mapping_from(value: BlockDeviceMapping | Mapping[str, Any]) -> BlockDeviceMapping:
+    """``value`` as a :class:`BlockDeviceMapping`: a record as it is, or a dict of its fields
+    (``ebs`` a record or a dict too), as ``add_image`` and ``assert_registered`` take them."""
+    if isinstance(value, BlockDeviceMapping):
+        return value
+    data = dict(value)
+    ebs = data.pop("ebs", None)
+    if ebs is not None and not isinstance(ebs, EbsBlockDevice):
+        ebs = EbsBlockDevice(**ebs)
+    return BlockDeviceMapping(ebs=ebs, **data)
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,9 +25,9 @@ if TYPE_CHECKING:
     from .registry import Ec2Registry
     from .server import Ec2Server
 
-# The assertion helpers live there; this must run before the module is first imported (the
-# fixture imports it lazily). Registering a name imports nothing, so start-up stays cheap.
-pytest.register_assert_rewrite("pytest_ec2image.registry")
+# The assertion helpers live in these; this must run before they are first imported (the
+# fixture imports them lazily). Registering a name imports nothing, so start-up stays cheap.
+pytest.register_assert_rewrite("pytest_ec2image.registry", "pytest_ec2image.assertions")
 
 SEED_KEY: Final = pytest.StashKey[int]()
 DATA_KEY: Final = pytest.StashKey[datafile.Preload]()
@@ -369,11 +369,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             _bind_marker(_registry_marker, mark, item.nodeid)
         faults = _fault_marks(item)
         if faults:
-            from .registry import check_fault
+            from .actions import check_fault
+            from .faults import Fault
 
             for mark in faults:
                 try:
-                    check_fault(**_bind_marker(_fault_marker, mark, item.nodeid))
+                    check_fault(
+                        Fault(kind="fail", **_bind_marker(_fault_marker, mark, item.nodeid))
+                    )
                 except (TypeError, ValueError) as error:
                     raise pytest.UsageError(f"{item.nodeid}: {_mark_text(mark)}: {error}") from None
 

@@ -1,8 +1,9 @@
-"""RegisterImage: read and check the request (syntax), then resolve it against state.
+"""RegisterImage: read and check the request (syntax), then what it makes of the image.
 
 The checks run in the reference's order (section 3.0): unknown parameters, then each
 parameter's own format in the order of the reference's parameter table, then (after DryRun,
-which the server handles) the cross-parameter and state checks in :func:`resolve`.
+which the handler answers) the image's backing in :func:`resolve_backing` and the state
+checks. Block device mappings, syntax and state, live in :mod:`.block_devices`.
 """
 
 from __future__ import annotations
@@ -13,46 +14,21 @@ import re
 from dataclasses import dataclass, field
 from typing import Final
 
+from .block_devices import MAPPING_PARAMS, SEED_MAPPING_PARAMS, MappingRequest, parse_mappings
 from .errors import Ec2Error, combination, invalid_value, missing
-from .model import BlockDeviceMapping, EbsBlockDevice, Snapshot
 from .protocol import group, scalars
 from .validation import (
     check_enum,
-    check_range,
     check_tag_count,
     is_device_name,
     is_resource_id,
     parse_bool,
-    parse_int,
     parse_tags,
     same_device,
 )
 
-_MAPPING_FIELDS_SEED = (
-    "DeviceName",
-    "VirtualName",
-    "Ebs.SnapshotId",
-    "Ebs.VolumeSize",
-    "Ebs.DeleteOnTermination",
-    "Ebs.NoDevice",
-)
-_EBS_FIELDS = (
-    "SnapshotId",
-    "VolumeSize",
-    "DeleteOnTermination",
-    "VolumeType",
-    "Iops",
-    "Encrypted",
-    "KmsKeyId",
-    "Throughput",
-    "OutpostArn",
-    "AvailabilityZone",
-    "AvailabilityZoneId",
-    "VolumeInitializationRate",
-    "EbsCardIndex",
-)
-
-SEED_PARAMS: Final = frozenset(
+#: The parameters both API generations take.
+_BASE_PARAMS: Final = frozenset(
     {
         "Action",
         "Version",
@@ -64,19 +40,11 @@ SEED_PARAMS: Final = frozenset(
         "RamdiskId",
         "RootDeviceName",
     }
-    | {f"BlockDeviceMapping.N.{f}" for f in _MAPPING_FIELDS_SEED}
 )
-MODERN_PARAMS: Final = frozenset(
-    {
-        "Action",
-        "Version",
-        "ImageLocation",
-        "Name",
-        "Description",
-        "Architecture",
-        "KernelId",
-        "RamdiskId",
-        "RootDeviceName",
+SEED_PARAMS: Final = _BASE_PARAMS | SEED_MAPPING_PARAMS
+MODERN_PARAMS: Final = (
+    _BASE_PARAMS
+    | {
         "VirtualizationType",
         "SriovNetSupport",
         "EnaSupport",
@@ -89,70 +57,22 @@ MODERN_PARAMS: Final = frozenset(
         "TagSpecification.N.ResourceType",
         "TagSpecification.N.Tag.N.Key",
         "TagSpecification.N.Tag.N.Value",
-        "BlockDeviceMapping.N.DeviceName",
-        "BlockDeviceMapping.N.VirtualName",
-        "BlockDeviceMapping.N.NoDevice",
     }
-    | {f"BlockDeviceMapping.N.Ebs.{f}" for f in _EBS_FIELDS}
+    | MAPPING_PARAMS
 )
 
 _MODERN_NAME = re.compile(r"^[A-Za-z0-9()\[\] ./\-'@_]{3,128}$")
 _SEED_NAME = re.compile(r"^[A-Za-z0-9(),/\-_]{3,128}$")
-_VIRTUAL_NAME = re.compile(r"^ephemeral(?:[0-9]|1[0-9]|2[0-3])$")
 _LOCATION = re.compile(r"^[^\s\x00-\x1f\x7f]{1,1024}$")
 
 ARCHITECTURES: Final = ("i386", "x86_64", "arm64", "x86_64_mac", "arm64_mac")
 SEED_ARCHITECTURES: Final = ("i386", "x86_64")
-VOLUME_TYPES: Final = ("standard", "io1", "io2", "gp2", "gp3", "st1", "sc1")
-#: Volume size range in GiB per volume type (M16:EbsBlockDevice.VolumeSize).
-SIZE_RANGE: Final = {
-    "gp2": (1, 16384),
-    "gp3": (1, 65536),
-    "io1": (4, 16384),
-    "io2": (4, 65536),
-    "st1": (125, 16384),
-    "sc1": (125, 16384),
-    "standard": (1, 1024),
-}
-IOPS_RANGE: Final = {"gp3": (3000, 80000), "io1": (100, 64000), "io2": (100, 256000)}
-THROUGHPUT_RANGE: Final = (125, 2000)
-GP3_DEFAULT_IOPS: Final = 3000
-GP3_DEFAULT_THROUGHPUT: Final = 125
 DEFAULT_ROOT_DEVICE: Final = "/dev/sda1"
 #: ``InvalidAMIName.Malformed`` under 2009-10-31 (reference 3.2 gives only today's text).
 SEED_NAME_MESSAGE: Final = (
     "AMI names must be between 3 and 128 characters long, and may contain letters, numbers, "
     "'(', ')', ',', '/', '-' and '_' (API version 2009-10-31): {name}"
 )
-DEFAULT_SNAPSHOT_SIZE: Final = 8
-
-
-@dataclass(slots=True, kw_only=True)
-class EbsRequest:
-    """The ``Ebs.*`` fields of one mapping as the request gave them."""
-
-    snapshot_id: str | None = None
-    volume_size: int | None = None
-    delete_on_termination: bool = True
-    volume_type: str | None = None
-    iops: int | None = None
-    throughput: int | None = None
-    encrypted: bool | None = None
-    outpost_arn: str | None = None
-    availability_zone: str | None = None
-    availability_zone_id: str | None = None
-    volume_initialization_rate: int | None = None
-    ebs_card_index: int | None = None
-
-
-@dataclass(slots=True, kw_only=True)
-class MappingRequest:
-    """One ``BlockDeviceMapping.N`` entry as the request gave it."""
-
-    device_name: str
-    virtual_name: str | None = None
-    no_device: bool = False
-    ebs: EbsRequest | None = None
 
 
 @dataclass(slots=True, kw_only=True)
@@ -237,7 +157,7 @@ def parse(params: dict[str, str], *, seed: bool) -> RegisterImageRequest:
         if not is_device_name(root):
             raise invalid_value("rootDeviceName", root, f"Invalid device name {root}")
         request.root_device_name = root
-    request.mappings = _parse_mappings(params, seed=seed)
+    request.mappings = parse_mappings(params, seed=seed)
     if "VirtualizationType" in params:
         request.virtualization_type = check_enum(
             "virtualizationType", params["VirtualizationType"], ("hvm", "paravirtual")
@@ -264,138 +184,6 @@ def parse(params: dict[str, str], *, seed: bool) -> RegisterImageRequest:
     request.tags = _parse_tag_specifications(params)
     _check_combinations(request)
     return request
-
-
-def _parse_mappings(params: dict[str, str], *, seed: bool) -> list[MappingRequest]:
-    mappings: list[MappingRequest] = []
-    seen: set[str] = set()
-    for _, entry in group(params, "BlockDeviceMapping"):
-        device = entry.get("DeviceName")
-        if device is None or device == "":
-            raise Ec2Error("InvalidBlockDeviceMapping", "Missing device name")
-        if not is_device_name(device):
-            raise Ec2Error("InvalidBlockDeviceMapping", f"Invalid device name {device}")
-        if device in seen:
-            raise Ec2Error(
-                "InvalidBlockDeviceMapping", f"{device} is being assigned to multiple times."
-            )
-        seen.add(device)
-        mapping = MappingRequest(device_name=device)
-        no_device = "NoDevice" in entry
-        if seed and "Ebs.NoDevice" in entry:
-            # boto's 2009 spelling carries a boolean, unlike today's empty NoDevice=.
-            no_device = parse_bool("noDevice", entry["Ebs.NoDevice"]) or no_device
-        has_ebs = any(k.startswith("Ebs.") and k != "Ebs.NoDevice" for k in entry)
-        kinds = [
-            k
-            for k, on in (
-                ("VirtualName", "VirtualName" in entry),
-                ("Ebs", has_ebs),
-                ("NoDevice", no_device),
-            )
-            if on
-        ]
-        if len(kinds) != 1:
-            given = " and ".join(kinds) if kinds else "none of them"
-            raise Ec2Error(
-                "InvalidBlockDeviceMapping",
-                f"The block device mapping for {device} must give exactly one of VirtualName, "
-                f"Ebs or NoDevice; it gives {given}",
-            )
-        if "VirtualName" in entry:
-            virtual = entry["VirtualName"]
-            if not _VIRTUAL_NAME.match(virtual):
-                raise Ec2Error(
-                    "InvalidBlockDeviceMapping",
-                    f"Invalid virtual name {virtual} for {device}: expected ephemeral0 to "
-                    "ephemeral23",
-                )
-            mapping.virtual_name = virtual
-        mapping.no_device = no_device
-        if has_ebs:
-            mapping.ebs = _parse_ebs(device, entry, seed=seed)
-        mappings.append(mapping)
-    return mappings
-
-
-def _parse_ebs(device: str, entry: dict[str, str], *, seed: bool) -> EbsRequest:
-    ebs = EbsRequest()
-    if "Ebs.SnapshotId" in entry:
-        snapshot_id = entry["Ebs.SnapshotId"]
-        if not is_resource_id("snap", snapshot_id):
-            raise Ec2Error(
-                "InvalidSnapshotID.Malformed",
-                f'Invalid id: "{snapshot_id}" (expecting "snap-...")',
-            )
-        ebs.snapshot_id = snapshot_id
-    if "Ebs.VolumeSize" in entry:
-        ebs.volume_size = parse_int("volumeSize", entry["Ebs.VolumeSize"])
-    if "Ebs.DeleteOnTermination" in entry:
-        ebs.delete_on_termination = parse_bool(
-            "deleteOnTermination", entry["Ebs.DeleteOnTermination"]
-        )
-    if "Ebs.VolumeType" in entry:
-        ebs.volume_type = check_enum("volumeType", entry["Ebs.VolumeType"], VOLUME_TYPES)
-    if "Ebs.Iops" in entry:
-        ebs.iops = parse_int("iops", entry["Ebs.Iops"])
-    if "Ebs.Throughput" in entry:
-        ebs.throughput = parse_int("throughput", entry["Ebs.Throughput"])
-    if "Ebs.Encrypted" in entry:
-        ebs.encrypted = parse_bool("encrypted", entry["Ebs.Encrypted"])
-    if "Ebs.KmsKeyId" in entry:
-        raise combination(
-            f"KmsKeyId is not supported for RegisterImage (BlockDeviceMapping {device}); EC2 "
-            "takes it only from RunInstances, RequestSpotFleet and RequestSpotInstances"
-        )
-    ebs.outpost_arn = entry.get("Ebs.OutpostArn")
-    ebs.availability_zone = entry.get("Ebs.AvailabilityZone")
-    ebs.availability_zone_id = entry.get("Ebs.AvailabilityZoneId")
-    if ebs.availability_zone is not None and ebs.availability_zone_id is not None:
-        raise combination(
-            f"AvailabilityZone and AvailabilityZoneId are mutually exclusive ({device})"
-        )
-    if "Ebs.VolumeInitializationRate" in entry:
-        rate = parse_int("VolumeInitializationRate", entry["Ebs.VolumeInitializationRate"])
-        check_range("VolumeInitializationRate", rate, 100, 300, "The volume initialization rate")
-        if ebs.snapshot_id is None:
-            raise combination(f"VolumeInitializationRate needs a SnapshotId ({device})")
-        ebs.volume_initialization_rate = rate
-    if "Ebs.EbsCardIndex" in entry:
-        ebs.ebs_card_index = parse_int("EbsCardIndex", entry["Ebs.EbsCardIndex"])
-    _check_volume(device, ebs, seed=seed)
-    return ebs
-
-
-def _check_volume(device: str, ebs: EbsRequest, *, seed: bool) -> None:
-    if ebs.snapshot_id is None and ebs.volume_size is None:
-        raise missing("size or snapshotId")
-    if ebs.snapshot_id is not None and ebs.encrypted is not None:
-        raise combination(
-            f"Encrypted cannot be given for a volume created from a snapshot "
-            f"({device}, {ebs.snapshot_id}): it takes the snapshot's encryption"
-        )
-    volume_type = ebs.volume_type or ("standard" if seed else "gp2")
-    if ebs.volume_size is not None:
-        low, high = SIZE_RANGE[volume_type]
-        check_range(
-            "volumeSize", ebs.volume_size, low, high, f"The size of a {volume_type} volume in GiB"
-        )
-    if ebs.iops is not None:
-        if volume_type not in IOPS_RANGE:
-            raise combination(
-                f"The parameter iops is not supported for {volume_type} volumes ({device})"
-            )
-        low, high = IOPS_RANGE[volume_type]
-        check_range("iops", ebs.iops, low, high, f"The IOPS of a {volume_type} volume")
-    elif volume_type in ("io1", "io2"):
-        raise missing("iops")
-    if ebs.throughput is not None:
-        if volume_type != "gp3":
-            raise combination(
-                f"The parameter throughput is only supported for gp3 volumes, not "
-                f"{volume_type} ({device})"
-            )
-        check_range("throughput", ebs.throughput, *THROUGHPUT_RANGE, "The throughput in MiB/s")
 
 
 def _check_uefi_data(value: str) -> str:
@@ -444,40 +232,7 @@ def _check_combinations(request: RegisterImageRequest) -> None:
         )
 
 
-# --- after DryRun: the request against the registry's state ---------------------------------
-
-
-@dataclass(slots=True)
-class SnapshotBook:
-    """What :func:`resolve` needs to know of snapshots, and the ones it newly records."""
-
-    known: dict[str, Snapshot]
-    missing: frozenset[str]
-    strict: bool
-    owner_id: str
-    region: str
-    recorded: list[Snapshot] = field(default_factory=list)
-
-    def lookup(self, snapshot_id: str, size_hint: int | None) -> Snapshot:
-        snapshot = self.known.get(snapshot_id)
-        if snapshot is not None and snapshot_id not in self.missing:
-            return snapshot
-        if self.strict or snapshot_id in self.missing:
-            raise Ec2Error(
-                "InvalidSnapshot.NotFound", f"The snapshot '{snapshot_id}' does not exist."
-            )
-        for recorded in self.recorded:
-            if recorded.snapshot_id == snapshot_id:
-                return recorded
-        snapshot = Snapshot(
-            snapshot_id=snapshot_id,
-            owner_id=self.owner_id,
-            region=self.region,
-            size=size_hint or DEFAULT_SNAPSHOT_SIZE,
-            declared=False,
-        )
-        self.recorded.append(snapshot)
-        return snapshot
+# --- after DryRun: what the whole request makes of the image -------------------------------
 
 
 def derive_name(location: str) -> str:
@@ -511,72 +266,3 @@ def resolve_backing(request: RegisterImageRequest) -> tuple[str, str | None]:
             f"The root device {root} must be an EBS volume created from a snapshot",
         )
     return "ebs", root
-
-
-def resolve_mappings(
-    request: RegisterImageRequest, snapshots: SnapshotBook
-) -> tuple[BlockDeviceMapping, ...]:
-    """The mappings to store, with AWS's defaults and the snapshots' sizes filled in."""
-    resolved: list[BlockDeviceMapping] = []
-    for mapping in request.mappings:
-        ebs = mapping.ebs
-        if ebs is None:
-            resolved.append(
-                BlockDeviceMapping(
-                    device_name=mapping.device_name,
-                    virtual_name=mapping.virtual_name,
-                    no_device=mapping.no_device,
-                )
-            )
-            continue
-        volume_type = ebs.volume_type or ("standard" if request.seed else "gp2")
-        size, encrypted = ebs.volume_size, bool(ebs.encrypted)
-        if ebs.snapshot_id is not None:
-            snapshot = snapshots.lookup(ebs.snapshot_id, ebs.volume_size)
-            if snapshot.state != "completed":
-                raise Ec2Error(
-                    "IncorrectState", f"Snapshot '{snapshot.snapshot_id}' is not 'completed'."
-                )
-            if size is None:
-                # parse() could not check this size: it comes from the snapshot only now.
-                size = snapshot.size
-                low, high = SIZE_RANGE[volume_type]
-                check_range(
-                    "volumeSize",
-                    size,
-                    low,
-                    high,
-                    f"The size of a {volume_type} volume in GiB (snapshot "
-                    f"{snapshot.snapshot_id} is {size} GiB)",
-                )
-            elif size < snapshot.size:
-                raise Ec2Error(
-                    "InvalidBlockDeviceMapping",
-                    f"Volume of size {size}GB is smaller than  snapshot "
-                    f"'{snapshot.snapshot_id}', expect size >= {snapshot.size}GB",
-                )
-            encrypted = snapshot.encrypted
-        iops, throughput = ebs.iops, ebs.throughput
-        if volume_type == "gp3":
-            iops = iops if iops is not None else GP3_DEFAULT_IOPS
-            throughput = throughput if throughput is not None else GP3_DEFAULT_THROUGHPUT
-        resolved.append(
-            BlockDeviceMapping(
-                device_name=mapping.device_name,
-                ebs=EbsBlockDevice(
-                    snapshot_id=ebs.snapshot_id,
-                    volume_size=size,
-                    delete_on_termination=ebs.delete_on_termination,
-                    volume_type=volume_type,
-                    iops=iops,
-                    throughput=throughput,
-                    encrypted=encrypted,
-                    outpost_arn=ebs.outpost_arn,
-                    availability_zone=ebs.availability_zone,
-                    availability_zone_id=ebs.availability_zone_id,
-                    volume_initialization_rate=ebs.volume_initialization_rate,
-                    ebs_card_index=ebs.ebs_card_index,
-                ),
-            )
-        )
-    return tuple(resolved)

@@ -8,20 +8,17 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import fields, is_dataclass
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Final, final
 
-from .actions import ACTIONS
+from . import assertions, seeding
+from .actions import check_fault
 from .auth import Credential
 from .errors import Ec2Error
-from .faults import Fault, Matcher, failed_image
+from .faults import Fault, Matcher
 from .ids import ClockSource
-from .model import BlockDeviceMapping, Call, CallLog, EbsBlockDevice, Image, Snapshot, StateReason
-from .protocol import shape_of
-from .register import check_description, check_name
+from .model import Call, CallLog, Image, Snapshot
 from .store import RegistryState
-from .validation import check_tag, is_resource_id
 
 if TYPE_CHECKING:
     from botocore.client import BaseClient
@@ -34,18 +31,6 @@ DEFAULT_ACCOUNT_ID: Final = "123456789012"
 #: real one, so code under test cannot reach AWS by accident with them.
 TEST_ACCESS_KEY_ID: Final = "AKIAIOSFODNN7EXAMPLE"
 TEST_SECRET_ACCESS_KEY: Final = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
-
-_IMAGE_FIELDS = frozenset(f.name for f in fields(Image))
-
-
-def _mapping_from(value: BlockDeviceMapping | Mapping[str, Any]) -> BlockDeviceMapping:
-    if isinstance(value, BlockDeviceMapping):
-        return value
-    data = dict(value)
-    ebs = data.pop("ebs", None)
-    if ebs is not None and not isinstance(ebs, EbsBlockDevice):
-        ebs = EbsBlockDevice(**ebs)
-    return BlockDeviceMapping(ebs=ebs, **data)
 
 
 @final
@@ -256,46 +241,7 @@ class Ec2Registry:
         ``creation_date``, ``block_device_mappings`` as objects or dicts, ...). The name rules
         and the per-account duplicate rule apply, so a preload cannot hold what AWS could not.
         """
-        unknown = sorted(set(fields_) - _IMAGE_FIELDS)
-        if unknown:
-            raise TypeError(f"add_image() got unknown fields: {', '.join(unknown)}")
-        check_name(name, seed=False)
-        if fields_.get("description") is not None:
-            check_description(fields_["description"])
-        state = self._state
-        with state.lock:
-            region_name = fields_.pop("region", self._region)
-            region = state.region(region_name)
-            owner = fields_.pop("owner_id", state.account_id)
-            image_id = fields_.pop("image_id", None) or state.new_image_id(region, short=False)
-            if image_id in region.images:
-                raise ValueError(f"an image with id {image_id} already exists")
-            holder = region.name_holder(owner, name)
-            if holder is not None:
-                raise ValueError(f"AMI name {name} is already in use by AMI {holder}")
-            if "block_device_mappings" in fields_:
-                fields_["block_device_mappings"] = tuple(
-                    _mapping_from(m) for m in fields_["block_device_mappings"]
-                )
-            tags = dict(fields_.pop("tags", {}))
-            for key, value in tags.items():
-                check_tag(key, value)
-            reason = fields_.pop("state_reason", None)
-            if isinstance(reason, Mapping):
-                reason = StateReason(**reason)
-            image = Image(
-                image_id=image_id,
-                name=name,
-                owner_id=owner,
-                region=region_name,
-                creation_date=fields_.pop("creation_date", None) or state.clock.next_date(),
-                image_location=fields_.pop("image_location", None) or f"{owner}/{name}",
-                tags=MappingProxyType(tags),
-                state_reason=reason,
-                **fields_,
-            )
-            region.insert(image)
-            return image
+        return seeding.add_image(self._state, self._region, name, fields_)
 
     def add_snapshot(
         self,
@@ -308,26 +254,14 @@ class Ec2Registry:
         """Declare a snapshot (a fresh id when ``snapshot_id`` is ``None``); in strict mode only
         declared snapshots exist. ``state`` other than ``completed`` makes RegisterImage fail
         with ``IncorrectState``."""
-        core = self._state
-        with core.lock:
-            region = core.region(self._region)
-            if snapshot_id is None:
-                snapshot_id = core.ids.resource_id("snap")
-            elif not is_resource_id("snap", snapshot_id):
-                raise ValueError(f"{snapshot_id!r} is not a snapshot id (snap- + 8 or 17 hex)")
-            if size < 1:
-                raise ValueError(f"snapshot size must be at least 1 GiB, got {size}")
-            snapshot = Snapshot(
-                snapshot_id=snapshot_id,
-                owner_id=core.account_id,
-                region=self._region,
-                size=size,
-                encrypted=encrypted,
-                state=state,
-            )
-            region.snapshots[snapshot_id] = snapshot
-            region.missing_snapshots.discard(snapshot_id)
-            return snapshot
+        return seeding.add_snapshot(
+            self._state,
+            self._region,
+            snapshot_id,
+            size=size,
+            encrypted=encrypted,
+            snapshot_state=state,
+        )
 
     def add_manifest(self, location: str, content: str | None = None) -> str:
         """Declare an S3 bundle manifest at ``location`` (``None`` content: a valid default)."""
@@ -367,41 +301,12 @@ class Ec2Registry:
         it is created, which is how a test makes the code under test meet a failed bake.
         ``reason`` and ``code`` become the image's ``stateReason`` message and code.
         """
-        for label, text in (("reason", reason), ("code", code)):
-            if not isinstance(text, str) or not text:
-                raise TypeError(f"{label} must be a non-empty str, got {text!r}")
-        state = self._state
-        with state.lock:
-            region = state.region(self._region)
-            image = region.images.get(image_id_or_name)
-            if image is None:
-                holder = region.name_holder(state.account_id, image_id_or_name)
-                image = region.images.get(holder) if holder else None
-            fault = Fault(
-                "RegisterImage",
-                "fail_image",
-                image_name=image.name if image else image_id_or_name,
-                code=code,
-                reason=reason,
-                region=self._region,
-            )
-            if image is not None:
-                fault.take()
-                region.replace(failed_image(image, fault))
-                return fault
-            if is_resource_id("ami", image_id_or_name):
-                known = ", ".join(f"{i.image_id} ({i.name})" for i in region.images.values())
-                raise KeyError(
-                    f"no image {image_id_or_name!r} in {self._region}; images: {known or 'none'}"
-                    " (to fail an image registered later, pass its name)"
-                )
-            check_name(image_id_or_name, seed=False)
-            return state.faults.add(fault, since=len(state.calls))
+        return seeding.fail_image(self._state, self._region, image_id_or_name, reason, code)
 
     # --- faults ----------------------------------------------------------------------------
 
     def _add_fault(self, fault: Fault) -> Fault:
-        _check_action(fault)
+        check_fault(fault)
         if self._scoped:
             fault.region = self._region
         state = self._state
@@ -493,69 +398,18 @@ class Ec2Registry:
         tuples, and block device mappings may be given as dicts.
         """
         __tracebackhide__ = True
-        unknown = sorted(set(expected) - _IMAGE_FIELDS - {"snapshot_ids", "is_public"})
-        if unknown:
-            raise TypeError(
-                f"assert_registered() got unknown fields: {', '.join(unknown)} "
-                f"(Image fields are: {', '.join(sorted(_IMAGE_FIELDS))})"
-            )
-        wanted = {key: _comparable(key, value) for key, value in expected.items()}
-        images = list(self.images.values())
-        compared = [(image, _differences(image, wanted)) for image in images]
-        matches = [image for image, diffs in compared if not diffs]
-        if len(matches) == 1:
-            return matches[0]
-        criteria = ", ".join(f"{k}={v!r}" for k, v in expected.items()) or "(any fields)"
-        head = f"expected exactly one image in {self._region} with {criteria}"
-        if not images:
-            others = sorted(
-                name
-                for name, region in self._state.regions.items()
-                if region.images and name != self._region
-            )
-            hint = f" (images exist in {', '.join(others)})" if others else ""
-            raise AssertionError(f"{head}; no image is registered there at all{hint}")
-        if matches:
-            lines = [f"{head}; {len(matches)} images match:"]
-            lines += [f"  {_label(image)}" for image in matches]
-            raise AssertionError("\n".join(lines))
-        compared.sort(key=lambda pair: len(pair[1]))
-        lines = [f"{head}; none of the {len(images)} image(s) matches:"]
-        for image, diffs in compared[:_MAX_LISTED]:
-            shown = ", ".join(f"{key}={got!r} (expected {want!r})" for key, got, want in diffs)
-            lines.append(f"  {_label(image)}: {shown}")
-        if len(compared) > _MAX_LISTED:
-            lines.append(f"  ... and {len(compared) - _MAX_LISTED} more")
-        raise AssertionError("\n".join(lines))
+        return assertions.assert_registered(self._state, self._region, expected)
 
     def assert_not_registered(self, name: str) -> None:
         """No image named ``name`` exists in this region (deregistered ones do not count)."""
         __tracebackhide__ = True
-        holders = [i for i in self.images.values() if i.name == name]
-        if holders:
-            found = ", ".join(_label(image) for image in holders)
-            raise AssertionError(
-                f"expected no image named {name!r} in {self._region}, found {found}"
-            )
+        assertions.assert_not_registered(self.images, self._region, name)
 
     def assert_called(self, action: str, times: int | None = None) -> list[Call]:
         """``action`` was called (exactly ``times`` times when given, at least once when not);
         returns those calls. Failed and faulted calls count: they reached the endpoint."""
         __tracebackhide__ = True
-        if times is not None and (isinstance(times, bool) or not isinstance(times, int)):
-            raise TypeError(f"times must be a whole number or None, got {times!r}")
-        calls = self.calls.of(action)
-        if (times is None and calls) or len(calls) == times:
-            return calls
-        want = "at least once" if times is None else f"{times} time(s)"
-        every = list(self.calls)
-        seen = [f"  {c.summary()}" for c in every[-_MAX_LISTED:]] or ["  (no calls at all)"]
-        if len(every) > _MAX_LISTED:
-            seen.insert(0, f"  ... {len(every) - _MAX_LISTED} earlier call(s)")
-        raise AssertionError(
-            f"expected {action} to be called {want}, it was called {len(calls)} time(s); "
-            "calls:\n" + "\n".join(seen)
-        )
+        return assertions.assert_called(self.calls, action, times)
 
     # --- clients and lifecycle -------------------------------------------------------------
 
@@ -608,94 +462,6 @@ class Ec2Registry:
             f"<Ec2Registry {self.endpoint_url or '(not served)'} region={self._region} "
             f"images={len(self._state.region(self._region).images)}>"
         )
-
-
-def check_fault(**fail_arguments: Any) -> None:
-    """Raise the error ``Ec2Registry.fail(**fail_arguments)`` would raise, adding nothing:
-    the plugin checks ``ec2_fault`` markers with it at collection."""
-    _check_action(Fault(kind="fail", **fail_arguments))
-
-
-def _check_action(fault: Fault) -> None:
-    """A fault for an action the fake does not serve, or a ``when`` naming a parameter the
-    action does not have, would silently never fire: refuse it up front."""
-    action = ACTIONS.get(fault.action)
-    if action is None:
-        raise ValueError(
-            f"{fault.action!r} is not an action the fake serves, so this fault could never "
-            f"fire; served actions: {', '.join(sorted(ACTIONS))}"
-        )
-    if fault.when is None or callable(fault.when):
-        return
-    known = action.params | (action.seed_params or frozenset())
-    for key in fault.when:
-        try:
-            shape = shape_of(key)
-        except Ec2Error:
-            shape = ""
-        if shape not in known:
-            raise ValueError(
-                f"when={{{key!r}: ...}}: {key!r} is not a {fault.action} wire parameter, so "
-                f"this fault could never fire (wire names look like "
-                f"{_example_names(action.params)})"
-            )
-
-
-def _example_names(shapes: frozenset[str]) -> str:
-    examples = sorted(s.replace(".N", ".1") for s in shapes if s not in ("Action", "Version"))
-    return ", ".join(examples[:4]) + (", ..." if len(examples) > 4 else "")
-
-
-#: How many images or calls an assertion message lists before it summarizes the rest.
-_MAX_LISTED: Final = 20
-
-
-def _label(image: Image) -> str:
-    state = "" if image.state == "available" else f", {image.state}"
-    return f"{image.image_id} ({image.name}{state})"
-
-
-def _comparable(key: str, value: Any) -> Any:
-    """``expected`` values in the form the :class:`Image` field holds."""
-    if key == "block_device_mappings" and isinstance(value, (list, tuple)):
-        return tuple(_mapping_from(m) for m in value)
-    if key == "state_reason" and isinstance(value, Mapping):
-        return StateReason(**value)
-    if isinstance(value, list):
-        return tuple(value)
-    if isinstance(value, Mapping):
-        return dict(value)
-    return value
-
-
-def _differences(image: Image, expected: Mapping[str, Any]) -> list[tuple[str, Any, Any]]:
-    out: list[tuple[str, Any, Any]] = []
-    for key, want in expected.items():
-        got = getattr(image, key)
-        if isinstance(got, Mapping):
-            got = dict(got)
-        if got != want:
-            out += _narrow(key, got, want)
-    return out
-
-
-def _narrow(path: str, got: Any, want: Any) -> list[tuple[str, Any, Any]]:
-    """The innermost differing parts of two unequal values: for a block device mapping, the
-    field that differs (``block_device_mappings[0].ebs.encrypted``), not two long reprs."""
-    if is_dataclass(got) and type(got) is type(want):
-        parts: list[tuple[str, Any, Any]] = []
-        for f in fields(got):
-            mine, theirs = getattr(got, f.name), getattr(want, f.name)
-            if mine != theirs:
-                parts += _narrow(f"{path}.{f.name}", mine, theirs)
-        return parts
-    if isinstance(got, tuple) and isinstance(want, tuple) and len(got) == len(want):
-        parts = []
-        for index, (mine, theirs) in enumerate(zip(got, want, strict=True)):
-            if mine != theirs:
-                parts += _narrow(f"{path}[{index}]", mine, theirs)
-        return parts
-    return [(path, got, want)]
 
 
 __all__ = ["Ec2Error", "Ec2Registry"]

@@ -1,10 +1,13 @@
-"""Images as DescribeImages ``<item>`` elements, in the shape of the request's API version.
+"""Images as DescribeImages ``<item>`` elements, in the shape of the request's API version,
+and the tag and product-code lists other answers share with them.
 
 A 2009-10-31 (or older) request sees only the fields the seed era knew; a later one sees
 today's. Optional fields an image never set are left out, as AWS leaves them out.
 """
 
 from __future__ import annotations
+
+from collections.abc import Collection, Mapping
 
 from lxml import etree
 
@@ -24,11 +27,7 @@ def add_image(out: XmlOut, parent: etree._Element, image: Image, state: str, *, 
         add(item, "creationDate", image.creation_date)
     add(item, "isPublic", image.public)
     if image.product_codes:
-        codes = out.add(item, "productCodes")
-        for code, kind in image.product_codes:
-            entry = out.item(codes)
-            out.add(entry, "productCode", code)
-            out.add(entry, "type", kind)
+        add_product_codes(out, item, image.product_codes)
     add(item, "architecture", image.architecture)
     add(item, "imageType", image.image_type)
     add(item, "kernelId", image.kernel_id)
@@ -53,11 +52,7 @@ def add_image(out: XmlOut, parent: etree._Element, image: Image, state: str, *, 
         return
     add(item, "virtualizationType", image.virtualization_type)
     if image.tags:
-        tag_set = out.add(item, "tagSet")
-        for key, value in image.tags.items():
-            tag = out.item(tag_set)
-            out.add(tag, "key", key)
-            out.add(tag, "value", value)
+        add_tag_set(out, item, image.tags)
     add(item, "hypervisor", image.hypervisor)
     add(item, "sriovNetSupport", image.sriov_net_support)
     add(item, "enaSupport", image.ena_support)
@@ -67,6 +62,33 @@ def add_image(out: XmlOut, parent: etree._Element, image: Image, state: str, *, 
     add(item, "deprecationTime", image.deprecation_time)
     add(item, "sourceImageId", image.source_image_id)
     add(item, "sourceImageRegion", image.source_image_region)
+
+
+def add_tag_set(out: XmlOut, parent: etree._Element, tags: Mapping[str, str]) -> None:
+    """Append ``<tagSet>`` with an ``<item>`` of ``<key>`` and ``<value>`` per tag."""
+    _add_pairs(out, parent, "tagSet", tags.items(), ("key", "value"))
+
+
+def add_product_codes(
+    out: XmlOut, parent: etree._Element, codes: Collection[tuple[str, str]]
+) -> None:
+    """Append ``<productCodes>`` with an ``<item>`` of ``<productCode>`` and ``<type>`` per
+    ``(code, type)``."""
+    _add_pairs(out, parent, "productCodes", codes, ("productCode", "type"))
+
+
+def _add_pairs(
+    out: XmlOut,
+    parent: etree._Element,
+    tag: str,
+    pairs: Collection[tuple[str, str]],
+    names: tuple[str, str],
+) -> None:
+    node = out.add(parent, tag)
+    for first, second in pairs:
+        entry = out.item(node)
+        out.add(entry, names[0], first)
+        out.add(entry, names[1], second)
 
 
 def _add_mapping(

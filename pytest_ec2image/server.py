@@ -24,7 +24,6 @@ from . import auth, control, signatures
 from .actions import ACTIONS, RequestContext
 from .ec2_actions import EC2_ACTIONS, unimplemented
 from .errors import Ec2Error, missing
-from .faults import TERMINAL, Fault, FaultPlan, failed_image
 from .model import Call
 from .protocol import (
     API_VERSIONS,
@@ -37,6 +36,7 @@ from .protocol import (
     is_seed_version,
     render_error,
 )
+from .serving import CallDraft, Disconnect, faults_after, faults_before
 from .store import RegistryState
 
 if TYPE_CHECKING:
@@ -91,10 +91,6 @@ _HTTP_ERROR_CODES: Final = {
     414: "RequestURITooLong",
     431: "RequestHeaderFieldsTooLarge",
 }
-
-
-class _Disconnect(Exception):
-    """Raised to drop the connection without an answer."""
 
 
 class Ec2Server(HTTPServerBase):
@@ -188,12 +184,12 @@ class Ec2Server(HTTPServerBase):
             )
             return _answer(body, 503, "00000000-0000-4000-8000-000000000000")
         request_id = state.ids.request_id()
-        call = _Draft(request.method, state.default_region, request_id)
+        call = CallDraft(request.method, state.default_region, request_id)
         try:
             self._serve(state, request, call)
         except Ec2Error as error:
             call.fail(error)
-        except _Disconnect:
+        except Disconnect:
             _drop_connection(request)
             call.status, call.error_message = 0, "connection closed without an answer"
         except Exception as error:  # a bug in the fake or in a test's callable
@@ -201,7 +197,7 @@ class Ec2Server(HTTPServerBase):
             call.fail(Ec2Error("InternalError"))
             call.error_message = f"pytest-ec2image internal error: {error!r}"
         call.duration = time.perf_counter() - started
-        finished = call.finish()
+        finished = call.as_call()
         state.record_call(finished)
         for listener in self.on_call:
             try:
@@ -223,7 +219,7 @@ class Ec2Server(HTTPServerBase):
             render_error(call.error_code, wire_message, request_id), call.status, request_id
         )
 
-    def _serve(self, state: RegistryState, request: Request, call: _Draft) -> None:
+    def _serve(self, state: RegistryState, request: Request, call: CallDraft) -> None:
         # One byte over the limit is read so a chunked body, which werkzeug cuts at the
         # limit without an error, is seen to exceed it.
         request.max_content_length = MAX_BODY_BYTES + 1
@@ -306,7 +302,7 @@ class Ec2Server(HTTPServerBase):
         check_known(params, known)
         # Faults apply only to calls that reached the fake's logic: a malformed request is
         # rejected the same way with or without them.
-        after = _faults_before(state.faults, call) if state.faults else None
+        after = faults_before(state.faults, call) if state.faults else None
         ctx = RequestContext(
             action=action_name,
             version=version,
@@ -320,117 +316,8 @@ class Ec2Server(HTTPServerBase):
         action.handler(state, ctx, out)
         call.image_id = ctx.image_id
         if state.faults:
-            _faults_after(state, call, after)
+            faults_after(state, call, after)
         call.status, call.body = 200, out.to_bytes()
-
-
-class _Draft:
-    """A Call being built while its request is served."""
-
-    __slots__ = (
-        "access_key",
-        "action",
-        "auth",
-        "body",
-        "duration",
-        "error_code",
-        "error_message",
-        "fault",
-        "image_id",
-        "method",
-        "params",
-        "region",
-        "request_id",
-        "status",
-        "version",
-    )
-
-    def __init__(self, method: str, region: str, request_id: str) -> None:
-        self.method, self.region, self.request_id = method, region, request_id
-        self.action = ""
-        self.params: dict[str, str] = {}
-        self.version = ""
-        self.status = 0
-        self.auth: Any = "none"
-        self.access_key: str | None = None
-        self.error_code: str | None = None
-        self.error_message: str | None = None
-        self.image_id: str | None = None
-        self.fault: Fault | None = None
-        self.body: bytes | None = None
-        self.duration = 0.0
-
-    def fail(self, error: Ec2Error) -> None:
-        self.status, self.error_code, self.error_message = (error.status, error.code, error.message)
-
-    def as_call(self) -> Call:
-        return Call(
-            action=self.action,
-            params=dict(self.params),
-            version=self.version,
-            method=self.method,
-            status=self.status,
-            request_id=self.request_id,
-            region=self.region,
-            error_code=self.error_code,
-            error_message=self.error_message,
-            image_id=self.image_id,
-            fault=self.fault,
-            access_key=self.access_key,
-            auth=self.auth,
-            duration=self.duration,
-        )
-
-    def finish(self) -> Call:
-        return self.as_call()
-
-
-#: Actions whose success creates an image, which an armed ``fail_image`` fault then fails.
-_IMAGE_MAKERS: Final = frozenset({"RegisterImage", "CopyImage"})
-
-
-def _faults_before(plan: FaultPlan, call: _Draft) -> Fault | None:
-    """Apply ``call``'s delay and its fault, unless that fault is ``after_commit``: it is
-    returned (not yet used) to apply once the call has been served."""
-    probe = call.as_call()
-    delay = plan.take(probe, ("delay",))
-    while True:
-        fault = plan.peek(probe, TERMINAL)
-        # take() fails only when another request used the fault's last hit meanwhile.
-        if fault is None or fault.after_commit or fault.take():
-            break
-    now = fault if fault is not None and not fault.after_commit else None
-    call.fault = now or delay
-    if delay is not None:
-        delay.hold()
-    if now is not None:
-        _apply(now)
-    return fault
-
-
-def _faults_after(state: RegistryState, call: _Draft, pending: Fault | None) -> None:
-    """After a successful call: fail a new image an armed ``fail_image`` names, then apply
-    an ``after_commit`` fault (if no other request used its last hit meanwhile)."""
-    if call.image_id is not None and call.action in _IMAGE_MAKERS:
-        with state.lock:
-            region = state.region(call.region)
-            image = region.images.get(call.image_id)
-            if image is not None:
-                doom = state.faults.take_failed_image(call.region, image.name)
-                if doom is not None:
-                    region.replace(failed_image(image, doom))
-                    call.fault = call.fault or doom
-    if pending is not None and pending.take():
-        call.fault = pending
-        _apply(pending)
-
-
-def _apply(fault: Fault) -> None:
-    if fault.kind == "disconnect":
-        raise _Disconnect
-    assert fault.code is not None
-    assert fault.message is not None
-    raise Ec2Error(fault.code, fault.message, fault.status)
 
 
 def _drop_connection(request: Request) -> None:

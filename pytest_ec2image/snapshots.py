@@ -1,40 +1,78 @@
-"""DescribeSnapshots: the snapshots a test declared and the ones registrations recorded.
+"""Which snapshots exist (:class:`SnapshotBook`), and DescribeSnapshots: the snapshots a test
+declared and the ones registrations recorded.
 
-As for RegisterImage (SPEC 4.4), a well-formed snapshot id the test never declared exists in
-lenient mode: asked for by id, it is answered as a completed 8 GiB snapshot of the caller's.
-``missing_snapshot()``, strict mode and DeregisterImage's DeleteAssociatedSnapshots make one
-absent.
+For RegisterImage and DescribeSnapshots alike (SPEC 4.4), a well-formed snapshot id the test
+never declared exists in lenient mode: asked for by id, it is answered as a completed 8 GiB
+snapshot of the caller's. ``missing_snapshot()``, strict mode and DeregisterImage's
+DeleteAssociatedSnapshots make one absent.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Final
 
 from lxml import etree
 
-from .context import (
-    Action,
-    RequestContext,
-    dry_run,
-    is_account_id,
-    make_token,
-    max_results,
-    query_key,
-    read_token,
-)
+from .context import Action, RequestContext, check_user, dry_run, read_page
 from .errors import Ec2Error
 from .filters import PLACEHOLDER_VOLUME_ID, match_all, snapshot_filters, snapshot_progress
 from .model import Snapshot
 from .protocol import XmlOut, scalars
-from .register import DEFAULT_SNAPSHOT_SIZE
+from .render import add_tag_set
 from .store import RegistryState
 from .validation import is_resource_id
 
+#: The size in GiB of a snapshot the test never declared, when nothing says otherwise.
+DEFAULT_SNAPSHOT_SIZE: Final = 8
 
-def _check_users(values: list[str], allowed: frozenset[str]) -> None:
-    for value in values:
-        if value not in allowed and not is_account_id(value):
-            raise Ec2Error("InvalidUserID.Malformed", f'Invalid user id: "{value}"')
+
+@dataclass(slots=True)
+class SnapshotBook:
+    """The snapshots one request may use, by the rule above, and the undeclared ones it met
+    (RegisterImage records those with the image it registers)."""
+
+    known: dict[str, Snapshot]
+    missing: frozenset[str]
+    strict: bool
+    owner_id: str
+    region: str
+    recorded: list[Snapshot] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, state: RegistryState, ctx: RequestContext) -> SnapshotBook:
+        """The snapshots of ``ctx``'s region, for ``ctx``'s account (read under the lock)."""
+        region = state.region(ctx.region)
+        return cls(
+            region.snapshots,
+            frozenset(region.missing_snapshots),
+            state.strict,
+            ctx.account_id,
+            ctx.region,
+        )
+
+    def lookup(self, snapshot_id: str, size_hint: int | None) -> Snapshot:
+        """``snapshot_id`` if it exists: declared, recorded, or (lenient mode) a new
+        undeclared one of ``size_hint`` GiB (default 8), which is recorded."""
+        snapshot = self.known.get(snapshot_id)
+        if snapshot is not None and snapshot_id not in self.missing:
+            return snapshot
+        if self.strict or snapshot_id in self.missing:
+            raise Ec2Error(
+                "InvalidSnapshot.NotFound", f"The snapshot '{snapshot_id}' does not exist."
+            )
+        for recorded in self.recorded:
+            if recorded.snapshot_id == snapshot_id:
+                return recorded
+        snapshot = Snapshot(
+            snapshot_id=snapshot_id,
+            owner_id=self.owner_id,
+            region=self.region,
+            size=size_hint or DEFAULT_SNAPSHOT_SIZE,
+            declared=False,
+        )
+        self.recorded.append(snapshot)
+        return snapshot
 
 
 def describe_snapshots(state: RegistryState, ctx: RequestContext, out: XmlOut) -> None:
@@ -47,18 +85,14 @@ def describe_snapshots(state: RegistryState, ctx: RequestContext, out: XmlOut) -
                 "InvalidSnapshotID.Malformed", f'Invalid id: "{snapshot_id}" (expecting "snap-...")'
             )
     owners = scalars(params, "Owner")
-    _check_users(owners, frozenset({"self", "amazon"}))
+    for owner in owners:
+        check_user(owner, frozenset({"self", "amazon"}))
     restorable_by = scalars(params, "RestorableBy")
-    _check_users(restorable_by, frozenset({"self", "all"}))
+    for user in restorable_by:
+        check_user(user, frozenset({"self", "all"}))
     filters = snapshot_filters(params)
-    page_size = max_results(params)
-    if page_size is not None and snapshot_ids:
-        raise Ec2Error(
-            "InvalidParameterCombination",
-            "The parameter snapshotSet cannot be used with the parameter maxResults",
-        )
-    key = query_key(ctx.action, params)
-    offset = read_token(params, key)
+    paging = read_page(ctx, ids=snapshot_ids, ids_name="snapshotSet")
+    page_size, offset = paging.size, paging.after
     dry_run(ctx)
     owner_ids = {ctx.account_id if o == "self" else o for o in owners}
     # Only the owner can restore the fake's snapshots: they are never shared or public.
@@ -66,7 +100,8 @@ def describe_snapshots(state: RegistryState, ctx: RequestContext, out: XmlOut) -
     with state.lock:
         region = state.region(ctx.region)
         if snapshot_ids:
-            candidates = [_by_id(state, ctx, s) for s in snapshot_ids]
+            book = SnapshotBook.of(state, ctx)
+            candidates = [book.lookup(s, None) for s in snapshot_ids]
         else:
             candidates = list(region.snapshots.values())
     shown = [
@@ -81,23 +116,7 @@ def describe_snapshots(state: RegistryState, ctx: RequestContext, out: XmlOut) -
     for snapshot in shown[offset:end]:
         _add_snapshot(out, snapshot_set, snapshot)
     if len(shown) > end:
-        out.add(out.root, "nextToken", make_token(end, key))
-
-
-def _by_id(state: RegistryState, ctx: RequestContext, snapshot_id: str) -> Snapshot:
-    region = state.region(ctx.region)
-    snapshot = region.snapshots.get(snapshot_id)
-    if snapshot is not None and snapshot_id not in region.missing_snapshots:
-        return snapshot
-    if state.strict or snapshot_id in region.missing_snapshots:
-        raise Ec2Error("InvalidSnapshot.NotFound", f"The snapshot '{snapshot_id}' does not exist.")
-    return Snapshot(
-        snapshot_id=snapshot_id,
-        owner_id=ctx.account_id,
-        region=ctx.region,
-        size=DEFAULT_SNAPSHOT_SIZE,
-        declared=False,
-    )
+        out.add(out.root, "nextToken", paging.token(end))
 
 
 def _add_snapshot(out: XmlOut, parent: etree._Element, snapshot: Snapshot) -> None:
@@ -111,11 +130,7 @@ def _add_snapshot(out: XmlOut, parent: etree._Element, snapshot: Snapshot) -> No
     out.add(item, "encrypted", "true" if snapshot.encrypted else "false")
     out.add(item, "storageTier", "standard")
     if snapshot.tags:
-        tag_set = out.add(item, "tagSet")
-        for tag_key, tag_value in snapshot.tags.items():
-            tag = out.item(tag_set)
-            out.add(tag, "key", tag_key)
-            out.add(tag, "value", tag_value)
+        add_tag_set(out, item, snapshot.tags)
 
 
 ACTION: Final = Action(

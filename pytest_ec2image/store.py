@@ -39,9 +39,7 @@ class RegionState:
     #: snapshot id -> how many images map it: DeleteAssociatedSnapshots without a scan.
     snapshot_users: dict[str, int] = field(default_factory=dict)
     #: CopyImage ClientToken -> (the request's parameters, the image id it answered).
-    client_tokens: dict[str, tuple[tuple[tuple[str, str], ...], str]] = field(
-        default_factory=dict
-    )
+    client_tokens: dict[str, tuple[tuple[tuple[str, str], ...], str]] = field(default_factory=dict)
 
     def name_holder(self, owner_id: str, name: str) -> str | None:
         """The id of the image holding ``name`` in ``owner_id``'s account, if any."""

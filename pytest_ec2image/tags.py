@@ -7,7 +7,7 @@ request and tags nothing.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
 from types import MappingProxyType
 from typing import Final
@@ -17,11 +17,8 @@ from .context import (
     Action,
     RequestContext,
     dry_run,
-    make_token,
-    max_results,
     not_found,
-    query_key,
-    read_token,
+    read_page,
 )
 from .errors import Ec2Error, missing
 from .filters import Filter, TagEntry, match_all, tag_filters
@@ -83,17 +80,13 @@ def create_tags(state: RegistryState, ctx: RequestContext, out: XmlOut) -> None:
     if not any(k.startswith("Tag.") for k in ctx.params):
         raise missing("tagSet")
     tags = parse_tags(ctx.params, "Tag")
-    dry_run(ctx)
-    with state.lock:
-        region = state.region(ctx.region)
-        current = _tags_of(region, resource_ids)
-        updates: dict[str, dict[str, str]] = {}
-        for resource_id, have in current.items():
-            merged = {**have, **tags}
-            check_tag_count(merged)
-            updates[resource_id] = merged
-        _store(region, updates)
-    out.add(out.root, "return", "true")
+
+    def add(have: Mapping[str, str]) -> dict[str, str]:
+        merged = {**have, **tags}
+        check_tag_count(merged)
+        return merged
+
+    _retag(state, ctx, out, resource_ids, add)
 
 
 def delete_tags(state: RegistryState, ctx: RequestContext, out: XmlOut) -> None:
@@ -106,21 +99,33 @@ def delete_tags(state: RegistryState, ctx: RequestContext, out: XmlOut) -> None:
             raise missing(f"Tag.{index}.Key")
         check_tag(entry["Key"], entry.get("Value", ""))
         wanted.append((entry["Key"], entry.get("Value")))
+
+    def remove(have: Mapping[str, str]) -> dict[str, str]:
+        if not wanted:
+            # User tags only: ``aws:`` tags are AWS's and survive.
+            return {k: v for k, v in have.items() if k.startswith("aws:")}
+        kept = dict(have)
+        for key, value in wanted:
+            if key in kept and (value is None or kept[key] == value):
+                del kept[key]
+        return kept
+
+    _retag(state, ctx, out, resource_ids, remove)
+
+
+def _retag(
+    state: RegistryState,
+    ctx: RequestContext,
+    out: XmlOut,
+    resource_ids: list[str],
+    change: Callable[[Mapping[str, str]], dict[str, str]],
+) -> None:
+    """After DryRun, give every resource the tags ``change`` makes of its current ones, all
+    or none: ``change`` refuses a resource's new tags by raising, before anything is stored."""
     dry_run(ctx)
     with state.lock:
         region = state.region(ctx.region)
-        current = _tags_of(region, resource_ids)
-        updates: dict[str, dict[str, str]] = {}
-        for resource_id, have in current.items():
-            if not wanted:
-                # User tags only: ``aws:`` tags are AWS's and survive.
-                kept = {k: v for k, v in have.items() if k.startswith("aws:")}
-            else:
-                kept = dict(have)
-                for key, value in wanted:
-                    if key in kept and (value is None or kept[key] == value):
-                        del kept[key]
-            updates[resource_id] = kept
+        updates = {r: change(have) for r, have in _tags_of(region, resource_ids).items()}
         _store(region, updates)
     out.add(out.root, "return", "true")
 
@@ -129,9 +134,8 @@ def describe_tags(state: RegistryState, ctx: RequestContext, out: XmlOut) -> Non
     """DescribeTags over the images and snapshots of the region, filtered and paginated."""
     params = ctx.params
     filters = tag_filters(params)
-    page_size = max_results(params)
-    key = query_key(ctx.action, params)
-    offset = read_token(params, key)
+    paging = read_page(ctx)
+    page_size, offset = paging.size, paging.after
     dry_run(ctx)
     with state.lock:
         region = state.region(ctx.region)
@@ -150,7 +154,7 @@ def describe_tags(state: RegistryState, ctx: RequestContext, out: XmlOut) -> Non
         out.add(item, "key", entry.key)
         out.add(item, "value", entry.value)
     if len(rows) > end:
-        out.add(out.root, "nextToken", make_token(end, key))
+        out.add(out.root, "nextToken", paging.token(end))
 
 
 def _entries(

@@ -6,6 +6,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from lxml import etree
@@ -14,6 +15,31 @@ from pytest_ec2image import Ec2Registry
 
 SNAP = "snap-0123456789abcdef0"
 SNAP2 = "snap-0123456789abcdef1"
+
+
+def register(client: Any, name: str = "web-1", snapshot: str = SNAP, **extra: Any) -> str:
+    """Register an EBS-backed image (root ``/dev/sda1`` from ``snapshot``) through a boto3
+    client; returns its image id."""
+    image_id: str = client.register_image(
+        Name=name,
+        RootDeviceName="/dev/sda1",
+        BlockDeviceMappings=[{"DeviceName": "/dev/sda1", "Ebs": {"SnapshotId": snapshot}}],
+        **extra,
+    )["ImageId"]
+    return image_id
+
+
+def register_params(name: str = "web-1", **extra: str) -> dict[str, str]:
+    """The wire parameters of that same registration, for raw requests."""
+    return {
+        "Action": "RegisterImage",
+        "Version": "2016-11-15",
+        "Name": name,
+        "RootDeviceName": "/dev/sda1",
+        "BlockDeviceMapping.1.DeviceName": "/dev/sda1",
+        "BlockDeviceMapping.1.Ebs.SnapshotId": SNAP,
+        **extra,
+    }
 
 
 @dataclass

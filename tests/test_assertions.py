@@ -8,17 +8,7 @@ import re
 import pytest
 
 from pytest_ec2image import BlockDeviceMapping, EbsBlockDevice
-from tests.conftest import SNAP, SNAP2
-
-
-def register(client, name="web-1", snapshot=SNAP, **extra):
-    return client.register_image(
-        Name=name,
-        RootDeviceName="/dev/sda1",
-        BlockDeviceMappings=[{"DeviceName": "/dev/sda1", "Ebs": {"SnapshotId": snapshot}}],
-        **extra,
-    )["ImageId"]
-
+from tests.conftest import SNAP, SNAP2, register
 
 # --- assert_registered --------------------------------------------------------------------------
 

@@ -9,7 +9,7 @@ from urllib.parse import urlencode, urlsplit
 from botocore.exceptions import ClientError
 from lxml import etree
 
-from tests.conftest import SNAP
+from tests.conftest import SNAP, register_params
 
 THREADS = 8
 PER_THREAD = 250
@@ -21,16 +21,7 @@ def _connection(registry) -> http.client.HTTPConnection:
 
 
 def _register_body(name: str) -> bytes:
-    return urlencode(
-        {
-            "Action": "RegisterImage",
-            "Version": "2016-11-15",
-            "Name": name,
-            "RootDeviceName": "/dev/sda1",
-            "BlockDeviceMapping.1.DeviceName": "/dev/sda1",
-            "BlockDeviceMapping.1.Ebs.SnapshotId": SNAP,
-        }
-    ).encode()
+    return urlencode(register_params(name)).encode()
 
 
 def _post(connection: http.client.HTTPConnection, body: bytes) -> tuple[int, etree._Element]:

@@ -6,21 +6,12 @@ import pytest
 from botocore.exceptions import ClientError
 
 import pytest_ec2image.describe
-from tests.conftest import SNAP, SNAP2
+from tests.conftest import SNAP, SNAP2, register
 
 OTHER = "210987654321"
 THIRD = "333333333333"
 KERNEL = "aki-0123456789abcdef0"
 RAMDISK = "ari-0123456789abcdef0"
-
-
-def register(ec2, name, snapshot=SNAP, **kwargs):
-    return ec2.register_image(
-        Name=name,
-        RootDeviceName="/dev/sda1",
-        BlockDeviceMappings=[{"DeviceName": "/dev/sda1", "Ebs": {"SnapshotId": snapshot}}],
-        **kwargs,
-    )["ImageId"]
 
 
 def names(answer):

@@ -12,7 +12,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError, WaiterError
 
 from pytest_ec2image import Ec2Registry, Fault
-from tests.conftest import SNAP, send
+from tests.conftest import SNAP, register_params, send
 
 # Standard mode retries throttling, 5xx and dropped connections, with a small backoff.
 FAST_RETRIES = {"mode": "standard", "total_max_attempts": 3}
@@ -25,18 +25,6 @@ def register(client, name="web-1", **extra):
         BlockDeviceMappings=[{"DeviceName": "/dev/sda1", "Ebs": {"SnapshotId": SNAP}}],
         **extra,
     )
-
-
-def register_params(name="web-1", **extra):
-    return {
-        "Action": "RegisterImage",
-        "Version": "2016-11-15",
-        "Name": name,
-        "RootDeviceName": "/dev/sda1",
-        "BlockDeviceMapping.1.DeviceName": "/dev/sda1",
-        "BlockDeviceMapping.1.Ebs.SnapshotId": SNAP,
-        **extra,
-    }
 
 
 def fast_client(registry: Ec2Registry, **retries):

@@ -6,15 +6,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.conftest import SNAP
-
-
-def register(client, name):
-    return client.register_image(
-        Name=name,
-        RootDeviceName="/dev/sda1",
-        BlockDeviceMappings=[{"DeviceName": "/dev/sda1", "Ebs": {"SnapshotId": SNAP}}],
-    )["ImageId"]
+from tests.conftest import SNAP, register
 
 
 def test_a_client_of_another_region_lands_there(ec2_registry):

@@ -16,7 +16,7 @@ import pytest
 from pytest_ec2image import Ec2Registry
 from pytest_ec2image.ids import MAX_SEED, CreationClock, IdSource, seed_value
 from pytest_ec2image.plugin import SEED_KEY
-from tests.conftest import SNAP, send
+from tests.conftest import register_params, send
 from tests.ids_project import read_ids, source
 
 HEADER = re.compile(r"^ec2-registry: seed=(\d+) \(reproduce with --ec2-registry-seed=(\d+)\)$")
@@ -178,17 +178,7 @@ def test_python_api_and_http_ids_share_the_tests_stream(
     built from the same two values and asked the same things gives the same ids."""
     assert ec2_registry.seed == request.config.stash[SEED_KEY]
     snapshot = ec2_registry.add_snapshot().snapshot_id
-    answer = send(
-        ec2_registry.endpoint_url,
-        {
-            "Action": "RegisterImage",
-            "Version": "2016-11-15",
-            "Name": "web-1",
-            "RootDeviceName": "/dev/sda1",
-            "BlockDeviceMapping.1.DeviceName": "/dev/sda1",
-            "BlockDeviceMapping.1.Ebs.SnapshotId": SNAP,
-        },
-    )
+    answer = send(ec2_registry.endpoint_url, register_params())
     image = ec2_registry.add_image("web-2").image_id
 
     twin = Ec2Registry(seed=ec2_registry.seed, scope=request.node.nodeid)

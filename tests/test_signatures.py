@@ -33,17 +33,10 @@ from pytest_ec2image.auth import AuthInfo, inspect
 from pytest_ec2image.protocol import decode_params
 from pytest_ec2image.registry import TEST_ACCESS_KEY_ID, TEST_SECRET_ACCESS_KEY
 from pytest_ec2image.signatures import SignedRequest, verify
-from tests.conftest import SNAP, RawAnswer
+from tests.conftest import SNAP, RawAnswer, register_params
 
 HERE = Path(__file__).parent
-REGISTER = {
-    "Action": "RegisterImage",
-    "Version": "2016-11-15",
-    "Name": "web-1",
-    "RootDeviceName": "/dev/sda1",
-    "BlockDeviceMapping.1.DeviceName": "/dev/sda1",
-    "BlockDeviceMapping.1.Ebs.SnapshotId": SNAP,
-}
+REGISTER = register_params()
 SIGNATURE_MISMATCH = (
     "The request signature we calculated does not match the signature you provided. "
     "Check your AWS Secret Access Key and signing method. "

@@ -8,17 +8,9 @@ import boto3
 import pytest
 from botocore.exceptions import WaiterError
 
-from tests.conftest import SNAP
+from tests.conftest import SNAP, register
 
 FAST = {"Delay": 0, "MaxAttempts": 5}
-
-
-def register(ec2, name="web-1"):
-    return ec2.register_image(
-        Name=name,
-        RootDeviceName="/dev/sda1",
-        BlockDeviceMappings=[{"DeviceName": "/dev/sda1", "Ebs": {"SnapshotId": SNAP}}],
-    )["ImageId"]
 
 
 def polls(registry):

@@ -1,0 +1,133 @@
+"""What a test sets up through the Python API: preloaded images and snapshots, failed images.
+
+They are held to the rules the wire applies (name format, the per-account duplicate rule, tag
+rules), so a preload cannot hold what AWS could not. :class:`~pytest_ec2image.Ec2Registry`'s
+``add_image``, ``add_snapshot`` and ``fail_image`` delegate here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import fields
+from types import MappingProxyType
+from typing import Any, Final
+
+from .faults import Fault, failed_image
+from .model import Image, Snapshot, StateReason, mapping_from
+from .register import check_description, check_name
+from .store import RegistryState
+from .validation import check_tag, is_resource_id
+
+#: What ``add_image`` (and ``assert_registered``) take: the :class:`Image` fields.
+IMAGE_FIELDS: Final = frozenset(f.name for f in fields(Image))
+
+
+def add_image(state: RegistryState, region_name: str, name: str, fields_: dict[str, Any]) -> Image:
+    """Insert an image named ``name`` built from ``fields_`` (``Ec2Registry.add_image``'s
+    keywords) into ``region_name``, or the region ``fields_`` names."""
+    unknown = sorted(set(fields_) - IMAGE_FIELDS)
+    if unknown:
+        raise TypeError(f"add_image() got unknown fields: {', '.join(unknown)}")
+    check_name(name, seed=False)
+    if fields_.get("description") is not None:
+        check_description(fields_["description"])
+    with state.lock:
+        region_name = fields_.pop("region", region_name)
+        region = state.region(region_name)
+        owner = fields_.pop("owner_id", state.account_id)
+        image_id = fields_.pop("image_id", None) or state.new_image_id(region, short=False)
+        if image_id in region.images:
+            raise ValueError(f"an image with id {image_id} already exists")
+        holder = region.name_holder(owner, name)
+        if holder is not None:
+            raise ValueError(f"AMI name {name} is already in use by AMI {holder}")
+        if "block_device_mappings" in fields_:
+            fields_["block_device_mappings"] = tuple(
+                mapping_from(m) for m in fields_["block_device_mappings"]
+            )
+        tags = dict(fields_.pop("tags", {}))
+        for key, value in tags.items():
+            check_tag(key, value)
+        reason = fields_.pop("state_reason", None)
+        if isinstance(reason, Mapping):
+            reason = StateReason(**reason)
+        image = Image(
+            image_id=image_id,
+            name=name,
+            owner_id=owner,
+            region=region_name,
+            creation_date=fields_.pop("creation_date", None) or state.clock.next_date(),
+            image_location=fields_.pop("image_location", None) or f"{owner}/{name}",
+            tags=MappingProxyType(tags),
+            state_reason=reason,
+            **fields_,
+        )
+        region.insert(image)
+        return image
+
+
+def add_snapshot(
+    state: RegistryState,
+    region_name: str,
+    snapshot_id: str | None,
+    *,
+    size: int,
+    encrypted: bool,
+    snapshot_state: str,
+) -> Snapshot:
+    """Declare a snapshot in ``region_name`` (a fresh id when ``snapshot_id`` is ``None``)."""
+    with state.lock:
+        region = state.region(region_name)
+        if snapshot_id is None:
+            snapshot_id = state.ids.resource_id("snap")
+        elif not is_resource_id("snap", snapshot_id):
+            raise ValueError(f"{snapshot_id!r} is not a snapshot id (snap- + 8 or 17 hex)")
+        if size < 1:
+            raise ValueError(f"snapshot size must be at least 1 GiB, got {size}")
+        snapshot = Snapshot(
+            snapshot_id=snapshot_id,
+            owner_id=state.account_id,
+            region=region_name,
+            size=size,
+            encrypted=encrypted,
+            state=snapshot_state,
+        )
+        region.snapshots[snapshot_id] = snapshot
+        region.missing_snapshots.discard(snapshot_id)
+        return snapshot
+
+
+def fail_image(
+    state: RegistryState, region_name: str, image_id_or_name: str, reason: str, code: str
+) -> Fault:
+    """Fail the image ``image_id_or_name`` names in ``region_name`` now, or arm a fault that
+    fails the next image registered under that name (``Ec2Registry.fail_image``)."""
+    for label, text in (("reason", reason), ("code", code)):
+        if not isinstance(text, str) or not text:
+            raise TypeError(f"{label} must be a non-empty str, got {text!r}")
+    with state.lock:
+        region = state.region(region_name)
+        image = region.images.get(image_id_or_name)
+        if image is None:
+            holder = region.name_holder(state.account_id, image_id_or_name)
+            image = region.images.get(holder) if holder else None
+        fault = Fault(
+            "RegisterImage",
+            "fail_image",
+            image_name=image.name if image else image_id_or_name,
+            code=code,
+            reason=reason,
+            region=region_name,
+        )
+        if image is not None:
+            fault.take()
+            region.replace(failed_image(image, fault))
+            return fault
+        if is_resource_id("ami", image_id_or_name):
+            known = ", ".join(f"{i.image_id} ({i.name})" for i in region.images.values())
+            raise KeyError(
+                f"no image {image_id_or_name!r} in {region_name}; images: {known or 'none'}"
+                " (to fail an image registered later, pass its name)"
+            )
+        check_name(image_id_or_name, seed=False)
+        return state.faults.add(fault, since=len(state.calls))

@@ -64,6 +64,33 @@ DEFAULT_MESSAGES: Final[dict[str, str]] = {
 }
 
 
+#: AWS's description of codes whose real message names the request's values (reference 3.13);
+#: an injected fault of such a code without its own message answers with this text.
+DESCRIPTIONS: Final[dict[str, str]] = {
+    "InvalidAMIName.Duplicate": "The specified AMI name is already in use by another AMI.",
+    "InvalidSnapshot.NotFound": "The specified snapshot does not exist.",
+    "InvalidSnapshotID.Malformed": "The snapshot ID is not valid.",
+    "InvalidAMIID.NotFound": "The specified AMI doesn't exist.",
+    "InvalidAMIID.Malformed": (
+        "The specified AMI ID is malformed. Ensure that you provide the full AMI ID, in the form "
+        "ami-xxxxxxxxxxxxxxxxx."
+    ),
+    "InvalidParameterValue": (
+        "A value specified in a parameter is not valid, is unsupported, or cannot be used."
+    ),
+    "InvalidParameterCombination": "Indicates an incorrect combination of parameters.",
+    "MissingParameter": "The request is missing a required parameter.",
+    "InvalidBlockDeviceMapping": "A block device mapping parameter is not valid.",
+    "ResourceLimitExceeded": "You have exceeded an Amazon EC2 resource limit.",
+    "IncorrectState": "The resource is in an incorrect state for the request.",
+}
+
+
+def fault_message(code: str) -> str:
+    """The message an injected error of ``code`` answers with when the test gives none."""
+    return DEFAULT_MESSAGES.get(code) or DESCRIPTIONS.get(code) or code
+
+
 def status_for(code: str) -> int:
     """The HTTP status AWS answers ``code`` with."""
     return STATUS_BY_CODE.get(code, 400)

@@ -14,7 +14,7 @@ from dataclasses import replace
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Literal, final
 
-from .errors import DEFAULT_MESSAGES, status_for
+from .errors import fault_message, status_for
 from .model import Image, StateReason
 
 if TYPE_CHECKING:
@@ -120,7 +120,7 @@ class Fault:
                 # document as a successful answer.
                 raise ValueError(f"status must be an HTTP error status (400-599), got {status}")
             if message is None:
-                message = DEFAULT_MESSAGES.get(code, code)
+                message = fault_message(code)
             elif not isinstance(message, str):
                 raise TypeError(f"message must be a str, got {message!r}")
         self.action = action

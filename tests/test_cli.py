@@ -4,6 +4,7 @@ with owners and filters, deregister) and the CLI's error output."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import subprocess
 import sys
@@ -14,12 +15,13 @@ from tests.conftest import SNAP
 
 # Run by ``tox -e clients`` (or ``pytest -m clients``), like every test of a client program.
 pytestmark = pytest.mark.clients
-pytest.importorskip("awscli", reason="the CLI tests need awscli (the test extra installs it)")
 
 
 @pytest.fixture
 def aws(ec2_registry, tmp_path, monkeypatch):
     """``aws(*args)`` runs ``aws ec2 ...`` in a subprocess; returns (exit code, JSON, stderr)."""
+    # A missing CLI fails the test: a skip would hide that the clients env is broken.
+    assert importlib.util.find_spec("awscli") is not None, "needs awscli: tox -e clients"
     # Keep the user's own CLI configuration out of the run.
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))

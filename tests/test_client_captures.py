@@ -34,7 +34,7 @@ from pytest_ec2image import Ec2Registry
 from tests.conftest import SNAP, send
 from tests.ec2_model import known_only
 
-CLIENTS = Path("/work/shared/reference/clients")
+CLIENTS = Path(__file__).parent / "data" / "reference" / "clients"
 CAPTURES = sorted(CLIENTS.glob("*/*.jsonl"))
 RECORDED_IMAGE_ID = "ami-0123456789abcdef0"
 CAPTURE_KEY = "AKIAIOSFODNN7EXAMPLE"
@@ -141,6 +141,11 @@ class Replayer:
                 self.last_image_id = image_id
                 self.registered.add(image_id)
             yield line, status, body
+
+
+def test_every_capture_file_is_replayed():
+    # An empty glob would parametrize nothing and pass silently.
+    assert len(CAPTURES) == 16, CAPTURES
 
 
 @pytest.mark.parametrize("path", CAPTURES, ids=lambda p: f"{p.parent.name}/{p.name}")

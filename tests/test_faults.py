@@ -122,7 +122,9 @@ def test_disconnect_on_raw_http_gives_no_answer_at_all(ec2_registry):
 
 
 def test_delay_holds_the_matching_call_and_not_a_parallel_one(ec2_registry):
-    seconds = 0.5
+    # Wide margin: the parallel call must finish while the slow one is still held, even on a
+    # loaded machine.
+    seconds = 2.0
     slow_arrived = threading.Event()
 
     def slow_only(call):
@@ -134,16 +136,19 @@ def test_delay_holds_the_matching_call_and_not_a_parallel_one(ec2_registry):
     fault = ec2_registry.delay("RegisterImage", seconds, when=slow_only)
     finished: dict[str, float] = {}
 
+    # Clients are built before the race: loading botocore's model is slow under load.
+    slow_client, fast_client = ec2_registry.client(), ec2_registry.client()
+
     def register_slow():
         started = time.monotonic()
-        register(ec2_registry.client(), "slow")
+        register(slow_client, "slow")
         finished["slow"] = time.monotonic()
         finished["slow_took"] = finished["slow"] - started
 
     slow = threading.Thread(target=register_slow)
     slow.start()
     assert slow_arrived.wait(10)
-    register(ec2_registry.client(), "fast")
+    register(fast_client, "fast")
     finished["fast"] = time.monotonic()
     slow.join(10)
 
@@ -513,3 +518,12 @@ def test_an_always_fault_counts_every_hit_and_never_runs_out(ec2_registry):
             client.describe_images()
     assert fault.hits == 3
     assert fault.remaining is None
+
+
+def test_injected_error_without_a_message_answers_aws_description(ec2, ec2_registry):
+    ec2_registry.fail("RegisterImage", "InvalidAMIName.Duplicate")
+    with pytest.raises(ClientError) as caught:
+        register(ec2, "web-1")
+    assert caught.value.response["Error"]["Message"] == (
+        "The specified AMI name is already in use by another AMI."
+    )

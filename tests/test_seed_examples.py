@@ -17,7 +17,7 @@ from lxml import etree
 
 from tests.conftest import RawAnswer
 
-SEED_PAGE = Path("/work/shared/reference/RegisterImage-2009-10-31.txt")
+SEED_PAGE = Path(__file__).parent / "data" / "reference" / "RegisterImage-2009-10-31.txt"
 SEED_NS = "http://ec2.amazonaws.com/doc/2009-10-31/"
 MODERN_NS = "http://ec2.amazonaws.com/doc/2016-11-15/"
 

@@ -12,10 +12,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Final
 
 from . import attributes, block_devices, copy_image, describe, manifest, register, snapshots, tags
-from .context import COMMON, SEED_COMMON, Action, RequestContext
-from .context import check_image_id as _check_image_id
-from .context import dry_run as _dry_run
-from .context import not_found as _not_found
+from .context import COMMON, SEED_COMMON, Action, RequestContext, check_image_id, dry_run, not_found
 from .errors import Ec2Error, missing
 from .model import Image
 from .protocol import XmlOut, shape_of
@@ -57,7 +54,7 @@ def register_image(state: RegistryState, ctx: RequestContext, out: XmlOut) -> No
                 if i is not None and i not in region.images
             ]
             if missing_ids:
-                raise _not_found(missing_ids)
+                raise not_found(missing_ids)
         name = request.name
         if name is None:
             assert request.image_location is not None  # parse() requires one or the other
@@ -112,18 +109,18 @@ def deregister_image(state: RegistryState, ctx: RequestContext, out: XmlOut) -> 
     image_id = ctx.params.get("ImageId")
     if not image_id:
         raise missing("imageId")
-    _check_image_id(image_id)
+    check_image_id(image_id)
     delete_snapshots = parse_bool(
         "deleteAssociatedSnapshots", ctx.params.get("DeleteAssociatedSnapshots", "false")
     )
-    _dry_run(ctx)
+    dry_run(ctx)
     with state.lock:
         region = state.region(ctx.region)
         image = region.images.get(image_id)
         if image is None:
             if image_id in region.deregistered:
                 raise Ec2Error("InvalidAMIID.Unavailable")
-            raise _not_found([image_id])
+            raise not_found([image_id])
         if image.owner_id != ctx.account_id:
             raise Ec2Error("AuthFailure", f"Not authorized for image:{image_id}", status=400)
         region.remove(image_id)

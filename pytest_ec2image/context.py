@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from .errors import Ec2Error
+from .ids import is_account_id
 from .protocol import XmlOut
 from .store import RegistryState
 from .validation import check_range, is_resource_id, parse_bool, parse_int
@@ -71,11 +72,6 @@ def check_image_id(image_id: str) -> None:
         or is_resource_id("ari", image_id)
     ):
         raise Ec2Error("InvalidAMIID.Malformed", f'Invalid id: "{image_id}" (expecting "ami-...")')
-
-
-def is_account_id(value: str) -> bool:
-    """Whether ``value`` is a 12-digit AWS account id."""
-    return len(value) == 12 and value.isdigit()
 
 
 def check_user(value: str, allowed: frozenset[str]) -> None:

@@ -65,6 +65,11 @@ class IdSource:
             return str(uuid.UUID(int=self._random.getrandbits(128), version=4))
 
 
+def is_account_id(value: str) -> bool:
+    """Whether ``value`` is a 12-digit AWS account id."""
+    return len(value) == 12 and value.isdigit()
+
+
 def format_date(moment: datetime) -> str:
     """``2026-11-26T10:11:12.000Z``: EC2's creation date format (UTC, milliseconds)."""
     utc = moment.astimezone(timezone.utc) if moment.tzinfo else moment

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Final
 import pytest
 
 from . import datafile
-from .ids import seed_value
+from .ids import is_account_id, seed_value
 
 if TYPE_CHECKING:
     from .registry import Ec2Registry
@@ -112,7 +112,7 @@ def _check_ini(config: pytest.Config) -> None:
         except (ValueError, pytest.UsageError) as error:  # pytest >= 9 raises UsageError
             raise pytest.UsageError(f"ini option {name}: {error}") from None
     account_id = str(config.getini("ec2_registry_account_id"))
-    if not (account_id.isdigit() and len(account_id) == 12):
+    if not is_account_id(account_id):
         raise pytest.UsageError(
             f"ini option ec2_registry_account_id: {account_id!r} is not an AWS account id "
             "(12 digits)"
@@ -365,6 +365,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         # fixture raises the same usage error, for the tests concerned.
         return
     for item in items:
+        # This hook runs in every run of every project that installs the plugin: tests that
+        # do not use the fixture cannot be affected by its markers, so they cost nothing.
+        if "ec2_registry" not in getattr(item, "fixturenames", ()):
+            continue
         for mark in item.iter_markers("ec2_registry"):
             _bind_marker(_registry_marker, mark, item.nodeid)
         faults = _fault_marks(item)

@@ -16,7 +16,7 @@ from .actions import check_fault
 from .auth import Credential
 from .errors import Ec2Error
 from .faults import Fault, Matcher
-from .ids import ClockSource
+from .ids import ClockSource, is_account_id
 from .model import Call, CallLog, Image, Snapshot
 from .store import RegistryState
 
@@ -57,7 +57,7 @@ class Ec2Registry:
         verify_signatures: bool = False,
         manifest_source: ManifestSource | None = None,
     ) -> None:
-        if not account_id.isdigit() or len(account_id) != 12:
+        if not is_account_id(account_id):
             raise ValueError(f"account_id must be 12 digits, got {account_id!r}")
         self.seed = seed if seed is not None else random.getrandbits(32)
         self._state = RegistryState(
@@ -182,7 +182,7 @@ class Ec2Registry:
         that account's images. Kept across :meth:`reset`."""
         if not access_key_id or not secret_access_key:
             raise ValueError("access_key_id and secret_access_key must be non-empty")
-        if account_id is not None and (not account_id.isdigit() or len(account_id) != 12):
+        if account_id is not None and not is_account_id(account_id):
             raise ValueError(f"account_id must be 12 digits, got {account_id!r}")
         state = self._state
         with state.lock:

@@ -20,7 +20,7 @@ from types import FrameType
 from typing import TextIO
 
 from . import datafile
-from .ids import seed_value
+from .ids import is_account_id, seed_value
 from .model import Call
 from .registry import DEFAULT_ACCOUNT_ID, DEFAULT_REGION, Ec2Registry
 from .standalone import run_registry
@@ -54,7 +54,7 @@ def _port(text: str) -> int:
 
 
 def _account_id(text: str) -> str:
-    if not (text.isdigit() and len(text) == 12):
+    if not is_account_id(text):
         raise argparse.ArgumentTypeError(f"{text!r} is not an AWS account id (12 digits)")
     return text
 

@@ -72,8 +72,11 @@ def is_account_id(value: str) -> bool:
 
 def format_date(moment: datetime) -> str:
     """``2026-11-26T10:11:12.000Z``: EC2's creation date format (UTC, milliseconds)."""
-    utc = moment.astimezone(timezone.utc) if moment.tzinfo else moment
-    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+    utc = moment.astimezone(timezone.utc) if moment.tzinfo not in (None, timezone.utc) else moment
+    return (
+        f"{utc.year:04d}-{utc.month:02d}-{utc.day:02d}T"
+        f"{utc.hour:02d}:{utc.minute:02d}:{utc.second:02d}.{utc.microsecond // 1000:03d}Z"
+    )
 
 
 def utc_now() -> datetime:
@@ -114,6 +117,8 @@ class CreationClock:
         """The source's current time, as an aware UTC datetime."""
         source = self._source
         moment = source if isinstance(source, datetime) else source()
+        if moment.tzinfo is timezone.utc:
+            return moment
         if moment.tzinfo is None:
             return moment.replace(tzinfo=timezone.utc)
         return moment.astimezone(timezone.utc)

@@ -5,6 +5,7 @@ Pure functions with no state: the server feeds them bytes and gets parameters or
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from typing import Final
@@ -132,8 +133,10 @@ def decode_params(query: bytes, body: bytes) -> dict[str, str]:
             raise Ec2Error(
                 "InvalidParameterValue", f"The request has more than {MAX_PARAMS} parameters"
             )
-        pairs = [_decode_field(field) for field in fields if field]
-        for name, value in pairs:
+        for field in fields:
+            if not field:
+                continue
+            name, value = _decode_field(field)
             if not name:
                 raise Ec2Error(
                     "InvalidParameterValue",
@@ -151,10 +154,12 @@ def decode_params(query: bytes, body: bytes) -> dict[str, str]:
 def _decode_field(field: bytes) -> tuple[str, str]:
     name, _, value = field.partition(b"=")
     try:
-        return (
-            unquote_to_bytes(name.replace(b"+", b" ")).decode("utf-8"),
-            unquote_to_bytes(value.replace(b"+", b" ")).decode("utf-8"),
-        )
+        # Many fields hold nothing to unquote: skip the pure-Python unquoting for them.
+        if b"%" in name or b"+" in name:
+            name = unquote_to_bytes(name.replace(b"+", b" "))
+        if b"%" in value or b"+" in value:
+            value = unquote_to_bytes(value.replace(b"+", b" "))
+        return name.decode("utf-8"), value.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise Ec2Error(
             "InvalidParameterValue",
@@ -162,6 +167,8 @@ def _decode_field(field: bytes) -> tuple[str, str]:
         ) from None
 
 
+# Clients send the same few hundred names over and over.
+@functools.lru_cache(maxsize=4096)
 def shape_of(name: str) -> str:
     """``BlockDeviceMapping.2.Ebs.SnapshotId`` -> ``BlockDeviceMapping.N.Ebs.SnapshotId``.
 

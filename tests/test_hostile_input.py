@@ -232,10 +232,47 @@ def test_empty_fields_are_ignored(raw):
     assert answer.status == 200, answer.body
 
 
-def test_unsupported_content_type(raw):
-    answer = raw(body=b'{"Action": "DescribeImages"}', headers={"Content-Type": "application/json"})
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "application/json",
+        "text/plain; charset=utf-8",
+        "multipart/form-data; boundary=x",
+    ],
+)
+def test_unsupported_content_type(raw, ec2_registry, content_type):
+    answer = raw(body=REGISTER.encode(), headers={"Content-Type": content_type})
     assert (answer.status, answer.code) == (400, "InvalidParameterValue")
-    assert "application/json" in answer.message
+    assert repr(content_type.partition(";")[0]) in answer.message
+    assert ec2_registry.images == {}
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "application/x-www-form-urlencoded",
+        "application/x-www-form-urlencoded; charset=utf-8",
+        "application/x-www-form-urlencoded; charset=UTF-8",
+        "Application/X-WWW-Form-Urlencoded;charset=utf-8",
+        "application/x-www-form-urlencoded ; charset=utf-8",
+    ],
+)
+def test_form_content_type_in_any_spelling_is_read(raw, content_type):
+    answer = raw(body=REGISTER.encode(), headers={"Content-Type": content_type})
+    assert answer.status == 200, answer.body
+
+
+def test_percent_encoded_names_and_plus_signs_are_decoded(raw, ec2_registry):
+    body = (
+        REGISTER.replace("RootDeviceName=", "Root%44eviceName=")
+        + "&Description=two+words%2C+one%2Bplus"
+    )
+    answer = raw(body=body.encode())
+    assert answer.status == 200, answer.body
+    image = ec2_registry.images[answer.find("imageId")]
+    assert image.description == "two words, one+plus"
+    assert image.root_device_name == "/dev/sda1"
+    assert ec2_registry.calls[0].params["RootDeviceName"] == "/dev/sda1"
 
 
 def test_control_characters_are_stored_and_described_as_well_formed_xml(raw, ec2_registry):

@@ -8,6 +8,7 @@ Each figure is a median; ratios are taken between figures measured in the same r
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import platform
 import statistics
@@ -49,9 +50,33 @@ def server_start_stop(runs: int) -> dict[str, float]:
     }
 
 
+def throughput_rates(seconds: float, rounds: int) -> dict[str, dict[int, float]]:
+    """Median requests/s per server and client thread count.
+
+    The three servers run side by side and take turns, the order rotating each round, so a
+    slow spell of a noisy machine falls on all of them rather than on whichever ran then.
+    """
+    kinds = ("floor", "ours", "moto")
+    samples: dict[str, dict[int, list[float]]] = {k: {1: [], 4: []} for k in kinds}
+    with contextlib.ExitStack() as stack:
+        urls = {kind: stack.enter_context(served(kind)) for kind in kinds}
+        for kind, url in urls.items():
+            throughput(url, 1, 0.3, f"warm-{kind}")
+        for r in range(rounds):
+            order = kinds[r % 3 :] + kinds[: r % 3]
+            for threads in (1, 4):
+                for kind in order:
+                    rate = throughput(urls[kind], threads, seconds, f"{kind}-{threads}-{r}")
+                    samples[kind][threads].append(rate)
+    return {
+        kind: {threads: statistics.median(rates) for threads, rates in by_threads.items()}
+        for kind, by_threads in samples.items()
+    }
+
+
 def run(quick: bool) -> dict[str, Any]:
-    seconds = 1.0 if quick else 3.0
-    rounds = 1 if quick else 3
+    seconds = 1.0 if quick else 2.0
+    rounds = 1 if quick else 5
     results: dict[str, Any] = {
         "machine": f"{platform.machine()} {platform.processor() or ''}".strip(),
         "python": platform.python_version(),
@@ -61,18 +86,7 @@ def run(quick: bool) -> dict[str, Any]:
     results["fixture"] = suites.fixture_overhead(tests=200 if quick else 1000)
     results["server"] = server_start_stop(runs=10 if quick else 50)
 
-    rates: dict[str, dict[int, float]] = {}
-    for kind in ("floor", "ours", "moto"):
-        with served(kind) as url:
-            throughput(url, 1, 0.3, f"warm-{kind}")
-            rates[kind] = {
-                threads: statistics.median(
-                    throughput(url, threads, seconds, f"{kind}-{threads}-{r}")
-                    for r in range(rounds)
-                )
-                for threads in (1, 4)
-            }
-    results["throughput_rps"] = rates
+    results["throughput_rps"] = throughput_rates(seconds, rounds)
 
     tests = 60 if quick else 300
     suite: dict[str, float] = {}

@@ -58,6 +58,8 @@ _FORM_CONTENT_TYPES: Final = frozenset(
         "application/x-www-form-urlencoded; charset=UTF-8",
     }
 )
+#: The methods the Query protocol is served over (HEAD: GET's headers alone).
+_METHODS: Final = frozenset({"GET", "HEAD", "POST"})
 _NO_REQUEST_ID: Final = "00000000-0000-4000-8000-000000000000"
 #: Pre-rendered, so the last-resort answer cannot itself fail.
 _INTERNAL_ERROR: Final = render_error(
@@ -239,6 +241,14 @@ class Ec2Server(HTTPServerBase):
         )
 
     def _serve(self, state: RegistryState, request: Request, call: CallDraft) -> None:
+        if request.method not in _METHODS:
+            # Serving a PUT from its query string would ignore its body without a word.
+            raise Ec2Error(
+                "InvalidRequest",
+                f"The HTTP method {request.method} is not supported: EC2 takes GET (or HEAD) "
+                "with a query string, or POST with a form body",
+                status=405,
+            )
         # One byte over the limit is read so a chunked body, which werkzeug cuts at the
         # limit without an error, is seen to exceed it.
         request.max_content_length = MAX_BODY_BYTES + 1

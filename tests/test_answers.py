@@ -7,6 +7,7 @@ import socket
 from urllib.parse import urlencode, urlsplit
 
 import pytest
+from lxml import etree
 from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request
 
@@ -91,3 +92,16 @@ def test_dispatch_gives_the_same_answer_as_a_werkzeug_response(ec2_registry):
     assert response.headers["x-amzn-RequestId"] == call.request_id
     assert response.headers["Content-Length"] == str(len(response.get_data()))
     assert f"<imageId>{call.image_id}</imageId>".encode() in response.get_data()
+
+
+@pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH", "OPTIONS"])
+def test_other_methods_are_refused_naming_the_method(ec2_registry, method):
+    answer, body = exchange(ec2_registry.endpoint_url, method, DESCRIBE)
+
+    assert answer.status == 405
+    error = etree.fromstring(body)
+    assert error.findtext("Errors/Error/Code") == "InvalidRequest"
+    assert f"The HTTP method {method} is not supported" in error.findtext("Errors/Error/Message")
+    [call] = ec2_registry.calls
+    assert (call.method, call.status, call.error_code) == (method, 405, "InvalidRequest")
+    assert len(ec2_registry._state.errors) == 0

@@ -90,6 +90,10 @@ def _state(registry: Ec2Registry, request: Request) -> tuple[int, Json]:
             "account_id": core.account_id,
             "strict": core.strict,
             "pending_describes": core.pending_describes,
+            "verify_signatures": core.verify_signatures,
+            "access_keys": {
+                key: account or core.account_id for key, (_, account) in core.credentials.items()
+            },
             "regions": {
                 name: {
                     "images": [to_json(i) for i in region.images.values()],

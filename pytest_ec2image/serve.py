@@ -65,6 +65,21 @@ def _region(text: str) -> str:
     return text.strip()
 
 
+def _credentials(text: str) -> tuple[str, str, str | None]:
+    """``KEY:SECRET`` or ``KEY:SECRET:ACCOUNT`` (a secret may itself hold colons)."""
+    key, _, rest = text.partition(":")
+    secret, account = rest, None
+    head, _, tail = rest.rpartition(":")
+    if head and is_account_id(tail):
+        secret, account = head, tail
+    if not key or not secret:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not KEY:SECRET or KEY:SECRET:ACCOUNT (an access key id, its secret and "
+            "optionally the 12-digit account it acts for)"
+        )
+    return key, secret, account
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The command line of ``python -m pytest_ec2image``."""
     return _parsers()[0]
@@ -109,6 +124,20 @@ def _parsers() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
         type=_account_id,
         default=DEFAULT_ACCOUNT_ID,
         help="account that owns registered images (%(default)s)",
+    )
+    serve.add_argument(
+        "--verify-signatures",
+        action="store_true",
+        help="check SigV4/SigV2 signatures against the known credentials (default: any pass)",
+    )
+    serve.add_argument(
+        "--credentials",
+        type=_credentials,
+        action="append",
+        default=[],
+        metavar="KEY:SECRET[:ACCOUNT]",
+        help="another access key the fake knows, acting for ACCOUNT (default: --account-id); "
+        "repeatable",
     )
     serve.add_argument(
         "--allow-remote",
@@ -156,6 +185,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
                 strict=args.strict,
                 region=args.region,
                 account_id=args.account_id,
+                verify_signatures=args.verify_signatures,
                 **preload,
             )
         except OSError as error:
@@ -166,6 +196,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
             )
             return 1
         try:
+            for key, secret, account in args.credentials:
+                registry.add_credentials(key, secret, account_id=account)
             log.errors = registry._state.errors
             _announce(log, registry, seed, args)
             while not stop.wait(_WAKE_SECONDS):
@@ -184,7 +216,8 @@ def _announce(log: _CallLogger, registry: Ec2Registry, seed: int, args: argparse
     log.say(
         f"pytest-ec2image: fake EC2 endpoint at {url} "
         f"(seed={seed}, region={args.region}, account={args.account_id}, "
-        f"strict={'on' if args.strict else 'off'})"
+        f"strict={'on' if args.strict else 'off'}, "
+        f"signatures={'verified' if args.verify_signatures else 'not checked'})"
     )
     log.say(f"export AWS_ENDPOINT_URL_EC2={url}")
     log.say(

@@ -54,13 +54,18 @@ def control(
     return status, json.loads(text), headers
 
 
-def client(url: str, region: str = "us-east-1") -> Any:
+def client(
+    url: str,
+    region: str = "us-east-1",
+    key: str = TEST_ACCESS_KEY_ID,
+    secret: str = TEST_SECRET_ACCESS_KEY,
+) -> Any:
     return boto3.client(
         "ec2",
         endpoint_url=url,
         region_name=region,
-        aws_access_key_id=TEST_ACCESS_KEY_ID,
-        aws_secret_access_key=TEST_SECRET_ACCESS_KEY,
+        aws_access_key_id=key,
+        aws_secret_access_key=secret,
         config=Config(retries={"mode": "standard", "max_attempts": 1}),
     )
 
@@ -555,6 +560,74 @@ def test_serve_with_data_strict_region_stops_on_sigterm_without_pytest(tmp_path:
     assert not {m for m in imported if m.split(".")[0] in ("pytest", "_pytest")}
 
 
+def test_serve_verifies_signatures_against_the_given_credentials() -> None:
+    server = Served(
+        "--verify-signatures", "--credentials", "AKIAOTHERACCOUNT0001:other/se:cret:210987654321",
+        "--credentials", "AKIASAMEACCOUNT00001:same-secret",
+    )  # fmt: skip
+    try:
+        assert "signatures=verified)" in server.seen[0]
+        url = server.url
+        mapping = [{"DeviceName": "/dev/sda1", "Ebs": {"SnapshotId": SNAP}}]
+        ours = client(url).register_image(
+            Name="web-1", RootDeviceName="/dev/sda1", BlockDeviceMappings=mapping
+        )["ImageId"]
+        other = client(url, key="AKIAOTHERACCOUNT0001", secret="other/se:cret").register_image(
+            Name="web-1", RootDeviceName="/dev/sda1", BlockDeviceMappings=mapping
+        )["ImageId"]
+        same = client(url, key="AKIASAMEACCOUNT00001", secret="same-secret").register_image(
+            Name="web-2", RootDeviceName="/dev/sda1", BlockDeviceMappings=mapping
+        )["ImageId"]
+        forged = client(url, key="AKIAOTHERACCOUNT0001", secret="wrong")
+        with pytest.raises(forged.exceptions.ClientError, match="SignatureDoesNotMatch"):
+            forged.describe_images(Owners=["self"])
+        unsigned = send(url, {"Action": "DescribeImages", "Version": "2016-11-15"})
+        assert (unsigned.status, unsigned.code) == (403, "MissingAuthenticationToken")
+
+        _, state, _ = control(url, "GET", "state")
+        assert state["verify_signatures"] is True
+        assert state["access_keys"] == {
+            TEST_ACCESS_KEY_ID: "123456789012",
+            "AKIAOTHERACCOUNT0001": "210987654321",
+            "AKIASAMEACCOUNT00001": "123456789012",
+        }
+        owners = {i["image_id"]: i["owner_id"] for i in state["regions"]["us-east-1"]["images"]}
+        assert owners == {ours: "123456789012", other: "210987654321", same: "123456789012"}
+        assert control(url, "POST", "reset")[0] == 200  # credentials survive a reset
+        assert (
+            client(url, key="AKIASAMEACCOUNT00001", secret="same-secret").describe_images(
+                Owners=["self"]
+            )["Images"]
+            == []
+        )
+        status, _, stderr = server.stop(signal.SIGTERM)
+    finally:
+        server.close()
+    assert status == 0, stderr
+
+
+def test_serve_accepts_any_credentials_by_default(served: Served) -> None:
+    assert "signatures=not checked)" in served.seen[0]
+    anyone = client(served.url, key="AKIAANYONE0000000001", secret="whatever")
+    assert anyone.describe_images(Owners=["self"])["Images"] == []
+    _, state, _ = control(served.url, "GET", "state")
+    assert state["verify_signatures"] is False
+
+
+@pytest.mark.parametrize(
+    ("text", "parsed"),
+    [
+        ("AKIA1:secret", ("AKIA1", "secret", None)),
+        ("AKIA1:secret:210987654321", ("AKIA1", "secret", "210987654321")),
+        ("AKIA1:se:cr:et", ("AKIA1", "se:cr:et", None)),
+        ("AKIA1:se:cret:210987654321", ("AKIA1", "se:cret", "210987654321")),
+        ("AKIA1:210987654321", ("AKIA1", "210987654321", None)),
+    ],
+)
+def test_credentials_argument(text: str, parsed: tuple[str, str, str | None]) -> None:
+    assert serve._credentials(text) == parsed
+
+
 @pytest.mark.parametrize("host", ["0.0.0.0", "192.0.2.10", "::", "example.com", "10.0.0.1"])
 def test_non_loopback_host_needs_allow_remote(
     host: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
@@ -628,6 +701,9 @@ def test_is_loopback(host: str, loopback: bool) -> None:
         (["--port", "70000"], "argument --port: '70000' is not a port number"),
         (["--account-id", "12"], "argument --account-id: '12' is not an AWS account id"),
         (["--region", " "], "argument --region: the region name is empty"),
+        (["--credentials", "AKIA1"], "argument --credentials: 'AKIA1' is not KEY:SECRET"),
+        (["--credentials", ":secret"], "argument --credentials: ':secret' is not KEY:SECRET"),
+        (["--credentials", "AKIA1:"], "argument --credentials: 'AKIA1:' is not KEY:SECRET"),
         (["--data", "/nonexistent/x.json"], "ec2-registry data file /nonexistent/x.json: No such"),
     ],
 )

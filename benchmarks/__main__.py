@@ -82,7 +82,7 @@ def run(quick: bool) -> dict[str, Any]:
         "python": platform.python_version(),
         "quick": quick,
     }
-    results["startup"] = suites.startup_cost(runs=5 if quick else 15)
+    results["startup"] = suites.startup_cost(runs=5 if quick else 30)
     results["fixture"] = suites.fixture_overhead(tests=200 if quick else 1000)
     results["server"] = server_start_stop(runs=10 if quick else 50)
 
@@ -137,16 +137,26 @@ def table(r: dict[str, Any]) -> str:
     ]
     v = r["verdict"]
 
-    def row(name: str, ours: str, moto: str, base: str, key: str) -> None:
-        budget, met = v[key]["budget"], "yes" if v[key]["met"] else "NO"
+    def row(name: str, ours: str, moto: str, base: str, key: str, met: str = "") -> None:
+        budget = v[key]["budget"]
+        met = met or ("yes" if v[key]["met"] else "NO")
         lines.append(f"| {name} | {ours} | {moto} | {base} | {budget:g} | {met} |")
 
+    startup = r["startup"]
+    noise = startup.get("added_se_ms")
     row(
         "plugin start-up added to `pytest --co` (ms)",
-        f"{r['startup']['added_ms']:.1f}",
+        f"{startup['added_ms']:.1f}" + (f" ± {noise:.1f}" if noise is not None else ""),
         "-",
-        f"{r['startup']['without_plugin_s'] * 1000:.0f} ms without",
+        f"{startup['without_plugin_s'] * 1000:.0f} ms without",
         "startup_added_ms",
+        # A wall-clock difference within twice its standard error of the budget cannot tell
+        # either way; the import row below is the precise measure.
+        met="within noise"
+        if noise is not None
+        and not v["startup_added_ms"]["met"]
+        and startup["added_ms"] - 2 * noise <= BUDGETS["startup_added_ms"]
+        else "",
     )
     row(
         "plugin import, `-X importtime`, pytest already loaded (ms)",

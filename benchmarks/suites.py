@@ -116,7 +116,8 @@ def startup_cost(runs: int) -> dict[str, float]:
     medians = {name: statistics.median(times) for name, times in samples.items()}
     # Paired by round: the difference of two runs made back to back, which cancels the drift a
     # difference of medians keeps. A single start varies by tens of ms on a busy VM, so the
-    # figure comes with the standard error of its median.
+    # figure comes with the standard error of its median (spread taken from the median
+    # absolute deviation: a few stalled starts must not swamp it).
     pairs = zip(samples["with_plugin"], samples["without_plugin"], strict=True)
     added = [(with_ - without) * 1000 for with_, without in pairs]
     return {
@@ -124,10 +125,16 @@ def startup_cost(runs: int) -> dict[str, float]:
         "without_plugin_s": medians["without_plugin"],
         "without_both_s": medians["without_both"],
         "added_ms": statistics.median(added),
-        "added_se_ms": 1.2533 * statistics.stdev(added) / math.sqrt(len(added)),
+        "added_se_ms": _median_standard_error(added),
         "httpserver_plugin_ms": (medians["without_plugin"] - medians["without_both"]) * 1000,
         "import_ms": plugin_import_ms(runs),
     }
+
+
+def _median_standard_error(values: list[float]) -> float:
+    center = statistics.median(values)
+    spread = 1.4826 * statistics.median(abs(value - center) for value in values)
+    return 1.2533 * spread / math.sqrt(len(values))
 
 
 def plugin_import_ms(runs: int) -> float:

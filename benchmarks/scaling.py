@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import statistics
 import subprocess
 import sys
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .load import Client
+
+if TYPE_CHECKING:
+    from pytest_ec2image import Ec2Registry
 
 
 def _images(count: int) -> list[dict[str, Any]]:
@@ -47,48 +51,64 @@ def _per_call_us(client: Client, bodies: list[bytes]) -> float:
     return statistics.median(samples) * 1e6
 
 
-def per_call(sizes: list[int], calls: int) -> list[dict[str, float]]:
-    """Median µs of RegisterImage, DescribeImages by id and by exact name, DeregisterImage."""
+def per_call(sizes: list[int], calls: int, rounds: int = 3) -> list[dict[str, float]]:
+    """Median µs of RegisterImage, DescribeImages by id and by exact name, DeregisterImage.
+
+    One registry per size, all alive at once, measured in turns over ``rounds`` rounds, so a
+    slow spell of the machine falls on every size alike rather than on whichever ran then.
+    Each round deregisters the images it registered: every size starts each round as it was.
+    """
     from pytest_ec2image import run_registry
 
-    rows = []
-    for size in sizes:
-        with run_registry(seed=size) as registry:
+    keys = ("register_us", "describe_by_id_us", "describe_by_name_us", "deregister_us")
+    samples: dict[int, dict[str, list[float]]] = {size: {k: [] for k in keys} for size in sizes}
+    with contextlib.ExitStack() as stack:
+        registries = {}
+        for size in sizes:
+            registry = stack.enter_context(run_registry(seed=size))
             for image in _images(size):
                 registry.add_image(**image)
-            ids = list(registry.images)
-            client = Client(registry.endpoint_url)
-            v = "Version=2016-11-15"
-            register = [
-                (
-                    f"Action=RegisterImage&{v}&Name=new-{i}&RootDeviceName=%2Fdev%2Fsda1"
-                    "&BlockDeviceMapping.1.DeviceName=%2Fdev%2Fsda1"
-                    "&BlockDeviceMapping.1.Ebs.SnapshotId=snap-0123456789abcdef0"
-                ).encode()
-                for i in range(calls)
-            ]
-            picks = [ids[(i * 7919) % len(ids)] for i in range(calls)]
-            by_id = [f"Action=DescribeImages&{v}&ImageId.1={i}".encode() for i in picks]
-            by_name = [
-                (
-                    f"Action=DescribeImages&{v}&Filter.1.Name=name"
-                    f"&Filter.1.Value.1={registry.images[i].name}"
-                ).encode()
-                for i in picks
-            ]
-            deregister = [
-                f"Action=DeregisterImage&{v}&ImageId={i}".encode() for i in dict.fromkeys(picks)
-            ]
-            rows.append(
-                {
-                    "images": size,
-                    "register_us": _per_call_us(client, register),
-                    "describe_by_id_us": _per_call_us(client, by_id),
-                    "describe_by_name_us": _per_call_us(client, by_name),
-                    "deregister_us": _per_call_us(client, deregister),
-                }
-            )
-    return rows
+            registries[size] = registry
+        for round_ in range(rounds):
+            for size, registry in registries.items():
+                measured = _one_round(registry, calls, round_)
+                for key in keys:
+                    samples[size][key].append(measured[key])
+    return [
+        {"images": size, **{key: statistics.median(values) for key, values in by_key.items()}}
+        for size, by_key in samples.items()
+    ]
+
+
+def _one_round(registry: Ec2Registry, calls: int, round_: int) -> dict[str, float]:
+    images = registry.images
+    preloaded = [image_id for image_id, image in images.items() if image.name.startswith("pre")]
+    client = Client(registry.endpoint_url)
+    v = "Version=2016-11-15"
+    register = [
+        (
+            f"Action=RegisterImage&{v}&Name=new-{round_}-{i}&RootDeviceName=%2Fdev%2Fsda1"
+            "&BlockDeviceMapping.1.DeviceName=%2Fdev%2Fsda1"
+            "&BlockDeviceMapping.1.Ebs.SnapshotId=snap-0123456789abcdef0"
+        ).encode()
+        for i in range(calls)
+    ]
+    picks = [preloaded[(i * 7919 + round_) % len(preloaded)] for i in range(calls)]
+    by_id = [f"Action=DescribeImages&{v}&ImageId.1={i}".encode() for i in picks]
+    by_name = [
+        f"Action=DescribeImages&{v}&Filter.1.Name=name&Filter.1.Value.1={images[i].name}".encode()
+        for i in picks
+    ]
+    register_us = _per_call_us(client, register)
+    registered = [i for i, image in registry.images.items() if image.name.startswith("new-")]
+    return {
+        "register_us": register_us,
+        "describe_by_id_us": _per_call_us(client, by_id),
+        "describe_by_name_us": _per_call_us(client, by_name),
+        "deregister_us": _per_call_us(
+            client, [f"Action=DeregisterImage&{v}&ImageId={i}".encode() for i in registered]
+        ),
+    }
 
 
 def _rss_bytes() -> int:

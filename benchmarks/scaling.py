@@ -66,12 +66,11 @@ def per_call(sizes: list[int], calls: int, rounds: int = 3) -> list[dict[str, fl
         registries = {}
         for size in sizes:
             registry = stack.enter_context(run_registry(seed=size))
-            for image in _images(size):
-                registry.add_image(**image)
-            registries[size] = registry
+            added = (registry.add_image(**image) for image in _images(size))
+            registries[size] = registry, {image.image_id: image.name for image in added}
         for round_ in range(rounds):
-            for size, registry in registries.items():
-                measured = _one_round(registry, calls, round_)
+            for size, (registry, preloaded) in registries.items():
+                measured = _one_round(registry, preloaded, calls, round_)
                 for key in keys:
                     samples[size][key].append(measured[key])
     return [
@@ -80,9 +79,11 @@ def per_call(sizes: list[int], calls: int, rounds: int = 3) -> list[dict[str, fl
     ]
 
 
-def _one_round(registry: Ec2Registry, calls: int, round_: int) -> dict[str, float]:
-    images = registry.images
-    preloaded = [image_id for image_id, image in images.items() if image.name.startswith("pre")]
+def _one_round(
+    registry: Ec2Registry, preloaded: dict[str, str], calls: int, round_: int
+) -> dict[str, float]:
+    """One turn of the four timed actions; ``preloaded`` maps the preloaded ids to names."""
+    ids = list(preloaded)
     client = Client(registry.endpoint_url)
     v = "Version=2016-11-15"
     register = [
@@ -93,10 +94,10 @@ def _one_round(registry: Ec2Registry, calls: int, round_: int) -> dict[str, floa
         ).encode()
         for i in range(calls)
     ]
-    picks = [preloaded[(i * 7919 + round_) % len(preloaded)] for i in range(calls)]
+    picks = [ids[(i * 7919 + round_) % len(ids)] for i in range(calls)]
     by_id = [f"Action=DescribeImages&{v}&ImageId.1={i}".encode() for i in picks]
     by_name = [
-        f"Action=DescribeImages&{v}&Filter.1.Name=name&Filter.1.Value.1={images[i].name}".encode()
+        f"Action=DescribeImages&{v}&Filter.1.Name=name&Filter.1.Value.1={preloaded[i]}".encode()
         for i in picks
     ]
     register_us = _per_call_us(client, register)

@@ -91,9 +91,7 @@ def _state(registry: Ec2Registry, request: Request) -> tuple[int, Json]:
             "strict": core.strict,
             "pending_describes": core.pending_describes,
             "verify_signatures": core.verify_signatures,
-            "access_keys": {
-                key: account or core.account_id for key, (_, account) in core.credentials.items()
-            },
+            "access_keys": {key: c.account_id for key, c in registry.credentials.items()},
             "regions": {
                 name: {
                     "images": [to_json(i) for i in region.images.values()],

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from pytest_ec2image.actions import ACTIONS
+from pytest_ec2image.block_devices import MAPPING_PARAMS
 from pytest_ec2image.manifest import bundle_manifest
 
 _EXAMPLES = {"short": 150, "long": 5000}
@@ -32,20 +33,10 @@ FUZZ = settings(
 )
 
 _CODE = re.compile(r"^[A-Z][A-Za-z0-9]*(?:\.[A-Za-z0-9]+)*$")
+_EBS_PREFIX = "BlockDeviceMapping.N.Ebs."
+#: Every Ebs member today's API takes, and the seed-era NoDevice spelling.
 _EBS = (
-    "SnapshotId",
-    "VolumeSize",
-    "DeleteOnTermination",
-    "VolumeType",
-    "Iops",
-    "Encrypted",
-    "KmsKeyId",
-    "Throughput",
-    "OutpostArn",
-    "AvailabilityZone",
-    "AvailabilityZoneId",
-    "VolumeInitializationRate",
-    "EbsCardIndex",
+    *sorted(p.removeprefix(_EBS_PREFIX) for p in MAPPING_PARAMS if p.startswith(_EBS_PREFIX)),
     "NoDevice",
 )
 _SCALARS = (

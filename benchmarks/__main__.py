@@ -33,7 +33,7 @@ BUDGETS = {
 
 
 def server_start_stop(runs: int) -> dict[str, float]:
-    from pytest_ec2image.server import Ec2Server
+    from pytest_ec2image.hosting.server import Ec2Server
 
     starts, stops = [], []
     for _ in range(runs):

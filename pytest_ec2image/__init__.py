@@ -10,7 +10,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .ec2_actions import UnimplementedActionWarning
+    from .actions.unimplemented import UnimplementedActionWarning
     from .errors import Ec2Error
     from .faults import Fault
     from .model import BlockDeviceMapping, Call, CallLog, EbsBlockDevice, Image, Snapshot
@@ -42,7 +42,7 @@ _HOMES = {
     "Fault": "faults",
     "Ec2Registry": "registry",
     "run_registry": "standalone",
-    "UnimplementedActionWarning": "ec2_actions",
+    "UnimplementedActionWarning": "actions.unimplemented",
 }
 
 

@@ -1,8 +1,8 @@
-"""``python -m pytest_ec2image serve``: see :mod:`pytest_ec2image.serve`."""
+"""``python -m pytest_ec2image serve``: see :mod:`pytest_ec2image.cli`."""
 
 import sys
 
-from .serve import main
+from .cli import main
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -12,7 +12,7 @@ from dataclasses import fields, is_dataclass
 from typing import Any, Final
 
 from .model import Call, CallLog, Image, StateReason, mapping_from
-from .seeding import IMAGE_FIELDS
+from .preload import IMAGE_FIELDS
 from .store import RegistryState
 
 #: How many images or calls an assertion message lists before it summarizes the rest.

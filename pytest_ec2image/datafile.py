@@ -85,7 +85,9 @@ def check_preload(
 ) -> None:
     """Apply ``preload`` to a throw-away registry; raise :class:`DataFileError` naming the
     first entry it refuses (``images[2]: AMI name web is already in use ...``)."""
-    from .registry import Ec2Registry  # the registry loads lxml: only when a file is given
+    # Imported here: the plugin loads this module at start-up, the registry only when a
+    # file is given.
+    from .registry import Ec2Registry
 
     settings: dict[str, Any] = {"seed": 0}
     if region is not None:

@@ -131,3 +131,11 @@ def missing(name: str) -> Ec2Error:
 def combination(message: str) -> Ec2Error:
     """``InvalidParameterCombination`` with ``message``."""
     return Ec2Error("InvalidParameterCombination", message)
+
+
+def image_not_found(image_ids: list[str]) -> Ec2Error:
+    """``InvalidAMIID.NotFound`` for one or more ids."""
+    # AWS's brackets are real and it declined to drop them (reference 4.1).
+    return Ec2Error(
+        "InvalidAMIID.NotFound", f"The image id '[{', '.join(image_ids)}]' does not exist"
+    )

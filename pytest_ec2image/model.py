@@ -9,12 +9,13 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Literal, overload
+from typing import TYPE_CHECKING, Any, Final, Literal, overload
 
 if TYPE_CHECKING:
     from .faults import Fault
 
 _NO_TAGS: Mapping[str, str] = MappingProxyType({})
+PLACEHOLDER_VOLUME_ID: Final = "vol-ffffffff"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -144,6 +145,17 @@ class Snapshot:
     state: str = "completed"
     declared: bool = True
     tags: Mapping[str, str] = field(default_factory=lambda: _NO_TAGS)
+
+    @property
+    def volume_id(self) -> str:
+        """The volume it was taken from: ``vol-ffffffff``, the id AWS shows for snapshots it
+        did not take from a volume of yours (copies); the fake has no volumes."""
+        return PLACEHOLDER_VOLUME_ID
+
+    @property
+    def progress(self) -> str:
+        """``100%`` for a completed snapshot, ``0%`` otherwise (the fake has no copy in flight)."""
+        return "100%" if self.state == "completed" else "0%"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -8,22 +8,22 @@ imports only pytest and the standard library; the server loads on first use of a
 from __future__ import annotations
 
 import argparse
-import inspect
 import random
 import warnings
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 import pytest
 
-from . import datafile
+from . import datafile, markers
+from .defaults import DEFAULT_ACCOUNT_ID, DEFAULT_REGION
 from .ids import is_account_id, seed_value
 
 if TYPE_CHECKING:
+    from .hosting.server import Ec2Server
     from .registry import Ec2Registry
-    from .server import Ec2Server
 
 # The assertion helpers live in these; this must run before they are first imported (the
 # fixture imports them lazily). Registering a name imports nothing, so start-up stays cheap.
@@ -65,9 +65,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         type="bool",
         default=False,
     )
-    parser.addini("ec2_registry_region", "Default region of the registry.", default="us-east-1")
+    parser.addini("ec2_registry_region", "Default region of the registry.", default=DEFAULT_REGION)
     parser.addini(
-        "ec2_registry_account_id", "Account that owns registered images.", default="123456789012"
+        "ec2_registry_account_id",
+        "Account that owns registered images.",
+        default=DEFAULT_ACCOUNT_ID,
     )
     parser.addini(
         "ec2_registry_verify_signatures",
@@ -188,7 +190,7 @@ def pytest_report_header(config: pytest.Config) -> str:
 def ec2_registry_server() -> Iterator[Ec2Server]:
     """The fake EC2 endpoint: one per process (so one per xdist worker), bound to 127.0.0.1
     on a free port, started on first use and stopped at the end of the session."""
-    from .server import Ec2Server
+    from .hosting.server import Ec2Server
 
     server = Ec2Server()
     server.start()
@@ -198,74 +200,21 @@ def ec2_registry_server() -> Iterator[Ec2Server]:
         server.stop()
 
 
-def _registry_marker(
-    *,
-    strict: bool | None = None,
-    region: str | None = None,
-    account_id: str | None = None,
-    pending_describes: int | None = None,
-    images: list[dict[str, Any]] | None = None,
-    snapshots: list[dict[str, Any]] | None = None,
-    manifests: list[dict[str, Any]] | None = None,
-    verify_signatures: bool | None = None,
-) -> dict[str, Any]:
-    _expect("strict", strict, bool)
-    _expect("region", region, str)
-    _expect("account_id", account_id, str)
-    _expect("pending_describes", pending_describes, int)
-    _expect("verify_signatures", verify_signatures, bool)
-    if pending_describes is not None and pending_describes < 0:
-        raise ValueError(f"pending_describes must be >= 0, got {pending_describes}")
-    for kind, entries in (("images", images), ("snapshots", snapshots), ("manifests", manifests)):
-        if entries is not None and (
-            not isinstance(entries, (list, tuple)) or not all(isinstance(e, dict) for e in entries)
-        ):
-            raise TypeError(f"{kind} must be a list of dicts (keyword arguments), got {entries!r}")
-    return {k: v for k, v in locals().items() if v is not None and k not in ("kind", "entries")}
-
-
-def _fault_marker(
-    action: str,
-    code: str,
-    message: str | None = None,
-    *,
-    status: int | None = None,
-    times: int | None = 1,
-    when: Any = None,
-    after_commit: bool = False,
-) -> dict[str, Any]:
-    return {
-        "action": action,
-        "code": code,
-        "message": message,
-        "status": status,
-        "times": times,
-        "when": when,
-        "after_commit": after_commit,
-    }
-
-
-def _expect(name: str, value: object, kind: type) -> None:
-    # bool is an int subclass, but pending_describes=True is a mistake, not a 1.
-    if value is not None and (not isinstance(value, kind) or (kind is int and value is True)):
-        raise TypeError(f"{name} must be {kind.__name__}, got {value!r}")
-
-
 def _mark_text(mark: pytest.Mark) -> str:
     args = [repr(a) for a in mark.args] + [f"{k}={v!r}" for k, v in mark.kwargs.items()]
     return f"@pytest.mark.{mark.name}({', '.join(args)})"
 
 
-def _bind_marker(function: Any, mark: pytest.Mark, nodeid: str) -> dict[str, Any]:
-    """Check ``mark``'s arguments against ``function``'s signature and types; misuse is a
-    usage error naming the test and the marker as written."""
+def _bind_marker(
+    bind: Callable[..., dict[str, Any]], mark: pytest.Mark, nodeid: str
+) -> dict[str, Any]:
+    """``bind(*mark.args, **mark.kwargs)`` (a binder of :mod:`.markers`); misuse is a usage
+    error naming the test and the marker as written."""
     __tracebackhide__ = True
     try:
-        inspect.signature(function).bind(*mark.args, **mark.kwargs)
-        result: dict[str, Any] = function(*mark.args, **mark.kwargs)
+        return bind(*mark.args, **mark.kwargs)
     except (TypeError, ValueError) as error:
         raise pytest.UsageError(f"{nodeid}: {_mark_text(mark)}: {error}") from None
-    return result
 
 
 def registry_config(item: pytest.Item) -> dict[str, Any]:
@@ -280,7 +229,7 @@ def registry_config(item: pytest.Item) -> dict[str, Any]:
     }
     preload = config.stash[DATA_KEY]
     for mark in reversed(list(item.iter_markers("ec2_registry"))):
-        values = _bind_marker(_registry_marker, mark, item.nodeid)
+        values = _bind_marker(markers.registry_settings, mark, item.nodeid)
         # A marker entry replaces a data-file (or farther marker) entry for the same thing.
         preload = datafile.merge(preload, {k: values.pop(k, ()) for k in datafile.KINDS})
         settings.update(values)
@@ -300,7 +249,7 @@ def ec2_registry(
     it (undone after the test), so unmodified boto3 or CLI code reaches it. At teardown the
     test fails if the fake itself hit an internal error while serving it.
     """
-    from .registry import Ec2Registry
+    from .registry import Ec2Registry, state_of
 
     __tracebackhide__ = True
     item = request.node
@@ -315,7 +264,7 @@ def ec2_registry(
         raise pytest.UsageError(f"{item.nodeid}: ec2_registry configuration: {error}") from None
     for mark in _fault_marks(item):
         try:
-            registry.fail(**_bind_marker(_fault_marker, mark, item.nodeid))
+            registry.fail(**_bind_marker(markers.fault_arguments, mark, item.nodeid))
         except (TypeError, ValueError) as error:
             raise pytest.UsageError(f"{item.nodeid}: {_mark_text(mark)}: {error}") from None
     if item.config.getini("ec2_registry_autowire"):
@@ -326,13 +275,14 @@ def ec2_registry(
         monkeypatch.delenv("AWS_SESSION_TOKEN", raising=False)
         monkeypatch.delenv("AWS_PROFILE", raising=False)
     item.stash[REGISTRY_KEY] = registry
-    ec2_registry_server.bind(registry._state, registry)
+    state = state_of(registry)
+    ec2_registry_server.bind(state, registry)
     try:
         yield registry
     finally:
         ec2_registry_server.bind(None)
-        registry._state.faults.release()
-    errors = registry._state.errors.take()
+        state.faults.release()
+    errors = state.errors.take()
     if errors:
         __tracebackhide__ = False  # pytrace=False shows no frames; hiding adds a notice
         details = "\n".join(f"--- while serving {action}:\n{text}" for action, _, text in errors)
@@ -347,9 +297,10 @@ def ec2_registry(
 def warn_unimplemented(registry: Ec2Registry) -> None:
     """One ``UnimplementedActionWarning`` per real EC2 action the test called that the fake
     does not implement (each call got ``InvalidAction``); the calls are forgotten after."""
-    from .ec2_actions import UnimplementedActionWarning, warning_text
+    from .actions.unimplemented import UnimplementedActionWarning, warning_text
+    from .registry import state_of
 
-    state = registry._state
+    state = state_of(registry)
     with state.lock:
         called, state.unimplemented = state.unimplemented, []
     for action, count in Counter(called).items():
@@ -370,7 +321,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if "ec2_registry" not in getattr(item, "fixturenames", ()):
             continue
         for mark in item.iter_markers("ec2_registry"):
-            _bind_marker(_registry_marker, mark, item.nodeid)
+            _bind_marker(markers.registry_settings, mark, item.nodeid)
         faults = _fault_marks(item)
         if faults:
             from .actions import check_fault
@@ -378,9 +329,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
             for mark in faults:
                 try:
-                    check_fault(
-                        Fault(kind="fail", **_bind_marker(_fault_marker, mark, item.nodeid))
-                    )
+                    arguments = _bind_marker(markers.fault_arguments, mark, item.nodeid)
+                    check_fault(Fault(kind="fail", **arguments))
                 except (TypeError, ValueError) as error:
                     raise pytest.UsageError(f"{item.nodeid}: {_mark_text(mark)}: {error}") from None
 
@@ -400,11 +350,12 @@ def _fault_marks(item: pytest.Item) -> list[pytest.Mark]:
 def report_lines(registry: Ec2Registry) -> list[str]:
     """The ``ec2-registry calls`` section: one line per call, then any fault that did not
     fire as often as asked, with why each call of its action did not meet it."""
-    from .faults import explain_unspent
+    from .fault_report import explain_unspent
+    from .registry import state_of
 
     calls = list(registry.calls)
     lines = [c.summary() for c in calls] or ["(no calls)"]
-    unspent = registry._state.faults.unspent()
+    unspent = state_of(registry).faults.unspent()
     if unspent:
         lines += ["", "faults that did not fire as asked:"]
         lines += explain_unspent(unspent, calls)

@@ -1,7 +1,10 @@
-"""``Ec2Registry``: what a test holds. It reads and seeds the fake's state and builds clients.
+"""``Ec2Registry``: what a test holds. It reads and preloads the fake's state, injects faults
+and builds clients.
 
-The HTTP side lives in :mod:`pytest_ec2image.server`; both work on one
-:class:`~pytest_ec2image.store.RegistryState`.
+The HTTP side lives in :mod:`pytest_ec2image.hosting`; both work on one
+:class:`~pytest_ec2image.store.RegistryState`, which the plugin, the server and the control
+API reach through :func:`state_of`. Importing this module loads no action handler and no
+lxml: they load when a request is first served.
 """
 
 from __future__ import annotations
@@ -9,32 +12,31 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Iterable, Mapping
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Final, final
+from typing import TYPE_CHECKING, Any, final
 
-from . import assertions, seeding
-from .actions import check_fault
-from .auth import Credential
+from . import assertions, preload
+from .defaults import (
+    DEFAULT_ACCOUNT_ID,
+    DEFAULT_REGION,
+    TEST_ACCESS_KEY_ID,
+    TEST_SECRET_ACCESS_KEY,
+)
 from .errors import Ec2Error
-from .faults import Fault, Matcher
+from .faults import Fault
 from .ids import ClockSource, is_account_id
+from .injection import FaultInjection
 from .model import Call, CallLog, Image, Snapshot
 from .store import RegistryState
+from .wire.auth import Credential
 
 if TYPE_CHECKING:
     from botocore.client import BaseClient
 
-    from .manifest import ManifestSource
-
-DEFAULT_REGION: Final = "us-east-1"
-DEFAULT_ACCOUNT_ID: Final = "123456789012"
-#: The credentials the fixture puts in the environment: AWS's documented example pair, never a
-#: real one, so code under test cannot reach AWS by accident with them.
-TEST_ACCESS_KEY_ID: Final = "AKIAIOSFODNN7EXAMPLE"
-TEST_SECRET_ACCESS_KEY: Final = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+    from .references import ManifestSource
 
 
 @final
-class Ec2Registry:
+class Ec2Registry(FaultInjection):
     """The fake EC2 image registry one test talks to.
 
     The ``ec2_registry`` fixture yields one with empty state; ``run_registry()`` starts one
@@ -232,7 +234,7 @@ class Ec2Registry:
         """Every request served, oldest first; ``calls.of("RegisterImage")`` filters."""
         return CallLog(self._state.calls)
 
-    # --- seeding state ---------------------------------------------------------------------
+    # --- preloading state ------------------------------------------------------------------
 
     def add_image(self, name: str, **fields_: Any) -> Image:
         """Preload an image as if it had been registered earlier.
@@ -241,7 +243,7 @@ class Ec2Registry:
         ``creation_date``, ``block_device_mappings`` as objects or dicts, ...). The name rules
         and the per-account duplicate rule apply, so a preload cannot hold what AWS could not.
         """
-        return seeding.add_image(self._state, self._region, name, fields_)
+        return preload.add_image(self._state, self._region, name, fields_)
 
     def add_snapshot(
         self,
@@ -254,7 +256,7 @@ class Ec2Registry:
         """Declare a snapshot (a fresh id when ``snapshot_id`` is ``None``); in strict mode only
         declared snapshots exist. ``state`` other than ``completed`` makes RegisterImage fail
         with ``IncorrectState``."""
-        return seeding.add_snapshot(
+        return preload.add_snapshot(
             self._state,
             self._region,
             snapshot_id,
@@ -265,21 +267,15 @@ class Ec2Registry:
 
     def add_manifest(self, location: str, content: str | None = None) -> str:
         """Declare an S3 bundle manifest at ``location`` (``None`` content: a valid default)."""
-        with self._state.lock:
-            region = self._state.region(self._region)
-            region.manifests[location] = content
-            region.missing_manifests.discard(location)
-        return location
+        return preload.add_manifest(self._state, self._region, location, content)
 
     def missing_snapshot(self, snapshot_id: str) -> None:
         """Make ``snapshot_id`` not exist: RegisterImage gets ``InvalidSnapshot.NotFound``."""
-        with self._state.lock:
-            self._state.region(self._region).missing_snapshots.add(snapshot_id)
+        preload.missing_snapshot(self._state, self._region, snapshot_id)
 
     def missing_manifest(self, location: str) -> None:
         """Make the manifest at ``location`` not exist: RegisterImage gets ``InvalidManifest``."""
-        with self._state.lock:
-            self._state.region(self._region).missing_manifests.add(location)
+        preload.missing_manifest(self._state, self._region, location)
 
     def duplicate_name(self, name: str) -> Image:
         """An image named ``name`` already exists in the account: registering it again gets
@@ -301,91 +297,7 @@ class Ec2Registry:
         it is created, which is how a test makes the code under test meet a failed bake.
         ``reason`` and ``code`` become the image's ``stateReason`` message and code.
         """
-        return seeding.fail_image(self._state, self._region, image_id_or_name, reason, code)
-
-    # --- faults ----------------------------------------------------------------------------
-
-    def _add_fault(self, fault: Fault) -> Fault:
-        check_fault(fault)
-        if self._scoped:
-            fault.region = self._region
-        state = self._state
-        with state.lock:
-            return state.faults.add(fault, since=len(state.calls))
-
-    def fail(
-        self,
-        action: str,
-        code: str,
-        message: str | None = None,
-        *,
-        status: int | None = None,
-        times: int | None = 1,
-        when: Matcher | None = None,
-        after_commit: bool = False,
-    ) -> Fault:
-        """The next matching ``action`` calls answer EC2 error ``code``.
-
-        ``status`` defaults from AWS's table for the code (503 for ``RequestLimitExceeded``,
-        500 for ``InternalError``, 400 otherwise), ``message`` from AWS's text. ``times=None``
-        fails every matching call. ``when`` is a dict of wire parameters that must all match
-        (``{"Name": "web-1"}``; ints and bools are compared as their wire text), or a callable
-        taking the :class:`Call` being served. ``after_commit=True`` serves the call first (the
-        image is registered) and then answers with the error; such a fault fires only on calls
-        that succeed.
-        """
-        return self._add_fault(
-            Fault(
-                action,
-                "fail",
-                code=code,
-                message=message,
-                status=status,
-                times=times,
-                when=when,
-                after_commit=after_commit,
-            )
-        )
-
-    def throttle(
-        self, action: str = "RegisterImage", *, times: int | None = 1, when: Matcher | None = None
-    ) -> Fault:
-        """``RequestLimitExceeded`` (503) for the next ``times`` calls of ``action``; SDKs retry
-        it (botocore: 5 attempts in legacy mode, 3 in standard mode)."""
-        return self.fail(action, "RequestLimitExceeded", times=times, when=when)
-
-    def delay(
-        self, action: str, seconds: float, *, times: int | None = None, when: Matcher | None = None
-    ) -> Fault:
-        """Hold ``action`` calls for ``seconds`` before serving them; requests to other actions
-        and other matching requests in parallel are not held up by it. A delay combines with
-        a ``fail`` or ``disconnect`` fault on the same call. ``cancel()`` releases held calls.
-        """
-        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
-            raise TypeError(f"seconds must be a number, got {seconds!r}")
-        if not 0 <= seconds <= 3600:
-            raise ValueError(f"seconds must be from 0 to 3600, got {seconds}")
-        return self._add_fault(
-            Fault(action, "delay", seconds=float(seconds), times=times, when=when)
-        )
-
-    def disconnect(
-        self,
-        action: str = "RegisterImage",
-        *,
-        times: int | None = 1,
-        when: Matcher | None = None,
-        after_commit: bool = False,
-    ) -> Fault:
-        """Close the connection without an answer; SDKs see a connection error and retry.
-
-        With ``after_commit=True`` the call is served first: the lost-response case. For
-        RegisterImage (which has no ClientToken) the client's retry then meets
-        ``InvalidAMIName.Duplicate`` from the image its first attempt registered.
-        """
-        return self._add_fault(
-            Fault(action, "disconnect", times=times, when=when, after_commit=after_commit)
-        )
+        return preload.fail_image(self._state, self._region, image_id_or_name, reason, code)
 
     # --- assertions ------------------------------------------------------------------------
 
@@ -436,13 +348,8 @@ class Ec2Registry:
 
     def reset(self) -> None:
         """Back to the configured start state: no calls, no faults, only the preloads."""
-        state = self._state
-        with state.lock:
-            state.regions.clear()
-            state.calls.clear()
-            state.faults.clear()
-            state.describe_views.clear()
-            state.ids = type(state.ids)(state.ids.seed, state.ids.scope)
+        with self._state.lock:
+            self._state.reset()
             self._apply_preload()
 
     def close(self) -> None:
@@ -464,4 +371,11 @@ class Ec2Registry:
         )
 
 
-__all__ = ["Ec2Error", "Ec2Registry"]
+def state_of(registry: Ec2Registry) -> RegistryState:
+    """The state behind ``registry`` and its region views: what the plugin binds to the
+    server, and what the server and the control API read. Not for tests: they use the
+    registry's members."""
+    return registry._state
+
+
+__all__ = ["DEFAULT_ACCOUNT_ID", "DEFAULT_REGION", "Ec2Error", "Ec2Registry", "state_of"]

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from .hosting.server import Ec2Server
 from .model import Call
-from .registry import Ec2Registry
-from .server import Ec2Server
+from .registry import Ec2Registry, state_of
 
 
 def run_registry(
@@ -42,6 +42,6 @@ def run_registry(
     if on_call is not None:
         server.on_call.append(on_call)
     registry.endpoint_url = server.endpoint_url
-    server.bind(registry._state, registry)
+    server.bind(state_of(registry), registry)
     registry._on_close = server.stop
     return registry

@@ -16,7 +16,7 @@ from .ids import CreationClock, IdSource
 from .model import Call, Image, Snapshot
 
 if TYPE_CHECKING:
-    from .manifest import ManifestSource
+    from .references import ManifestSource
 
 
 @dataclass(slots=True)
@@ -129,8 +129,17 @@ class RegistryState:
         self.verify_signatures = False
         #: access key id -> (secret, account id; ``None``: ``account_id``, whatever it is then).
         self.credentials: dict[str, tuple[str, str | None]] = {}
-        #: Reads the manifests a test did not declare (see ``manifest.resolve``).
+        #: Reads the manifests a test did not declare (see ``references.find_manifest``).
         self.manifest_source: ManifestSource | None = None
+
+    def reset(self) -> None:
+        """Forget every region, call and fault, and restart the ids (the caller holds the
+        lock and applies the preloads again)."""
+        self.regions.clear()
+        self.calls.clear()
+        self.faults.clear()
+        self.describe_views.clear()
+        self.ids = IdSource(self.ids.seed, self.ids.scope)
 
     def region(self, name: str) -> RegionState:
         """The state of region ``name``, created on first use."""

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError
 
-from pytest_ec2image.auth import Credential
 from pytest_ec2image.registry import TEST_ACCESS_KEY_ID, TEST_SECRET_ACCESS_KEY
+from pytest_ec2image.wire.auth import Credential
 from tests.conftest import SNAP
 
 OTHER_KEY, OTHER_SECRET, OTHER_ACCOUNT = "AKIAOTHERACCOUNT0001", "other-secret", "210987654321"

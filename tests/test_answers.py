@@ -11,7 +11,7 @@ from lxml import etree
 from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request
 
-from pytest_ec2image.server import Ec2Server
+from pytest_ec2image.hosting.server import Ec2Server
 from tests.conftest import register_params
 
 DESCRIBE = {"Action": "DescribeImages", "Version": "2016-11-15", "Owner.1": "self"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError
 
-import pytest_ec2image.describe
+import pytest_ec2image.actions.describe_images
 from tests.conftest import SNAP, SNAP2, register
 
 OTHER = "210987654321"
@@ -420,13 +420,13 @@ def test_state_filter_sees_the_displayed_state(ec2, ec2_registry):
 def count_matches(monkeypatch):
     """Counts how many images DescribeImages tested against its filters."""
     seen: list[str] = []
-    real = pytest_ec2image.describe.match_all
+    real = pytest_ec2image.actions.describe_images.match_all
 
     def counting(filters, image):
         seen.append(image.name)
         return real(filters, image)
 
-    monkeypatch.setattr(pytest_ec2image.describe, "match_all", counting)
+    monkeypatch.setattr(pytest_ec2image.actions.describe_images, "match_all", counting)
     return seen
 
 

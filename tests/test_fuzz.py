@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from pytest_ec2image.actions import ACTIONS
-from pytest_ec2image.block_devices import MAPPING_PARAMS
+from pytest_ec2image.actions.parameters import MAPPING_PARAMS
 from pytest_ec2image.manifest import bundle_manifest
 
 _EXAMPLES = {"short": 150, "long": 5000}

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import pytest
 from lxml import etree
 
-from pytest_ec2image.protocol import MAX_BODY_BYTES, MAX_LIST_INDEX, MAX_PARAMS
+from pytest_ec2image.wire.query import MAX_BODY_BYTES, MAX_LIST_INDEX, MAX_PARAMS
 from tests.conftest import SNAP
 
 FORM = "application/x-www-form-urlencoded"
@@ -343,7 +343,7 @@ def test_deeply_dotted_parameter_name_is_unknown(raw):
 
 
 def test_client_stalling_mid_body_is_a_client_error_and_frees_the_thread(ec2_registry, monkeypatch):
-    from pytest_ec2image import server
+    from pytest_ec2image.hosting import server
 
     monkeypatch.setattr(server._QuietRequestHandler, "timeout", 0.5)
     url = urlsplit(ec2_registry.endpoint_url)

@@ -10,13 +10,13 @@ from botocore.exceptions import ClientError
 from lxml import etree
 
 from pytest_ec2image import run_registry
-from pytest_ec2image.manifest import (
+from pytest_ec2image.manifest import bundle_manifest
+from pytest_ec2image.manifest.parsing import (
     _PARSER,
     DEFAULT_MANIFEST,
     MAX_MANIFEST_BYTES,
     Manifest,
     ManifestError,
-    bundle_manifest,
     parse,
 )
 from tests.conftest import send

@@ -22,7 +22,7 @@ import boto3
 import pytest
 from botocore.config import Config
 
-from pytest_ec2image import Ec2Registry, run_registry, serve
+from pytest_ec2image import Ec2Registry, cli, run_registry
 from pytest_ec2image.registry import TEST_ACCESS_KEY_ID, TEST_SECRET_ACCESS_KEY
 from tests.conftest import SNAP, send
 
@@ -556,7 +556,7 @@ def test_serve_with_data_strict_region_stops_on_sigterm_without_pytest(tmp_path:
     assert rest[-1] == "pytest-ec2image: stopped after serving 1 call(s)"
     assert not [line for line in rest if re.match(r"\d\d:\d\d:\d\d ", line)]  # --quiet
     imported = {line.rsplit("|", 1)[-1].strip() for line in stderr.splitlines() if "|" in line}
-    assert "pytest_ec2image.serve" in imported
+    assert "pytest_ec2image.cli" in imported
     assert not {m for m in imported if m.split(".")[0] in ("pytest", "_pytest")}
 
 
@@ -625,7 +625,7 @@ def test_serve_accepts_any_credentials_by_default(served: Served) -> None:
     ],
 )
 def test_credentials_argument(text: str, parsed: tuple[str, str, str | None]) -> None:
-    assert serve._credentials(text) == parsed
+    assert cli._credentials(text) == parsed
 
 
 @pytest.mark.parametrize("host", ["0.0.0.0", "192.0.2.10", "::", "example.com", "10.0.0.1"])
@@ -635,9 +635,9 @@ def test_non_loopback_host_needs_allow_remote(
     def must_not_bind(**config: object) -> Ec2Registry:
         raise AssertionError(f"bound {config['host']}")
 
-    monkeypatch.setattr(serve, "run_registry", must_not_bind)
+    monkeypatch.setattr(cli, "run_registry", must_not_bind)
     with pytest.raises(SystemExit) as exited:
-        serve.main(["serve", "--host", host])
+        cli.main(["serve", "--host", host])
     assert exited.value.code == 2
     err = capsys.readouterr().err
     assert f"--host {host} is not a loopback address" in err
@@ -654,8 +654,8 @@ def test_allow_remote_lets_a_remote_host_through(
         asked.update(config)
         raise OSError(99, "Cannot assign requested address")
 
-    monkeypatch.setattr(serve, "run_registry", refuse)
-    assert serve.main(["serve", "--host", "0.0.0.0", "--allow-remote", "--port", "8999"]) == 1
+    monkeypatch.setattr(cli, "run_registry", refuse)
+    assert cli.main(["serve", "--host", "0.0.0.0", "--allow-remote", "--port", "8999"]) == 1
     assert (asked["host"], asked["port"]) == ("0.0.0.0", 8999)
     assert "cannot listen on 0.0.0.0:8999: Cannot assign requested address" in (
         capsys.readouterr().err
@@ -669,8 +669,8 @@ def test_bracketed_ipv6_host_is_bound_bare(monkeypatch: pytest.MonkeyPatch) -> N
         asked.update(config)
         raise OSError(98, "Address already in use")
 
-    monkeypatch.setattr(serve, "run_registry", refuse)
-    assert serve.main(["serve", "--host", "[::1]"]) == 1
+    monkeypatch.setattr(cli, "run_registry", refuse)
+    assert cli.main(["serve", "--host", "[::1]"]) == 1
     assert asked["host"] == "::1"
 
 
@@ -690,7 +690,7 @@ def test_bracketed_ipv6_host_is_bound_bare(monkeypatch: pytest.MonkeyPatch) -> N
     ],
 )
 def test_is_loopback(host: str, loopback: bool) -> None:
-    assert serve.is_loopback(host) is loopback
+    assert cli.is_loopback(host) is loopback
 
 
 @pytest.mark.parametrize(
@@ -711,7 +711,7 @@ def test_bad_arguments_exit_2_naming_the_value(
     args: list[str], message: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     with pytest.raises(SystemExit) as exited:
-        serve.main(["serve", *args])
+        cli.main(["serve", *args])
     assert exited.value.code == 2
     err = capsys.readouterr().err
     assert err.startswith("usage: python -m pytest_ec2image serve")
@@ -722,7 +722,7 @@ def test_bad_data_file_names_the_entry(tmp_path: Path, capsys: pytest.CaptureFix
     data = tmp_path / "bad.json"
     data.write_text('{"images": [{"name": "ok-name"}, {"name": "ok-name"}]}')
     with pytest.raises(SystemExit):
-        serve.main(["serve", "--data", str(data)])
+        cli.main(["serve", "--data", str(data)])
     assert f"ec2-registry data file {data}: images[1]: AMI name ok-name is already in use" in (
         capsys.readouterr().err
     )
@@ -733,7 +733,7 @@ def test_taken_port_exits_1(capsys: pytest.CaptureFixture[str]) -> None:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        assert serve.main(["serve", "--port", str(port)]) == 1
+        assert cli.main(["serve", "--port", str(port)]) == 1
     assert f"pytest-ec2image: cannot listen on 127.0.0.1:{port}: Address already in use" in (
         capsys.readouterr().err
     )
@@ -741,6 +741,6 @@ def test_taken_port_exits_1(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_no_command_prints_usage(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exited:
-        serve.main([])
+        cli.main([])
     assert exited.value.code == 2
     assert "the following arguments are required: COMMAND" in capsys.readouterr().err

@@ -29,10 +29,10 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
-from pytest_ec2image.auth import AuthInfo, inspect
-from pytest_ec2image.protocol import decode_params
 from pytest_ec2image.registry import TEST_ACCESS_KEY_ID, TEST_SECRET_ACCESS_KEY
-from pytest_ec2image.signatures import SignedRequest, verify
+from pytest_ec2image.wire.auth import AuthInfo, inspect
+from pytest_ec2image.wire.query import decode_params
+from pytest_ec2image.wire.signatures import SignedRequest, verify
 from tests.conftest import SNAP, RawAnswer, register_params
 
 HERE = Path(__file__).parent

@@ -12,7 +12,7 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from pytest_ec2image import actions
+from pytest_ec2image.actions import describe_images
 
 
 def describe(registry):
@@ -33,12 +33,7 @@ def broken(monkeypatch):
     def exploding_handler(state, ctx, out):
         return 1 / 0
 
-    action = actions.ACTIONS["DescribeImages"]
-    monkeypatch.setitem(
-        actions.ACTIONS,
-        "DescribeImages",
-        actions.Action(exploding_handler, action.params, action.seed_params),
-    )
+    monkeypatch.setattr(describe_images, "describe_images", exploding_handler)
 """
 
 

@@ -9,7 +9,7 @@ from botocore.exceptions import ClientError
 
 from pytest_ec2image import UnimplementedActionWarning
 from pytest_ec2image.actions import ACTIONS
-from pytest_ec2image.ec2_actions import EC2_ACTIONS
+from pytest_ec2image.actions.unimplemented import EC2_ACTIONS
 from pytest_ec2image.plugin import warn_unimplemented
 
 

@@ -24,8 +24,8 @@ from email.utils import parsedate_to_datetime
 from typing import Final
 from urllib.parse import quote, unquote_to_bytes
 
+from ..errors import Ec2Error, invalid_value, missing
 from .auth import AuthInfo
-from .errors import Ec2Error, invalid_value, missing
 
 #: How far a request's timestamp may be from the server's clock (AWS: 15 minutes).
 MAX_SKEW: Final = timedelta(minutes=15)

@@ -1,6 +1,6 @@
-"""``python -m pytest_ec2image serve``: the fake as a standalone server, for suites that are not
-written in Python (or not run by pytest). They point ``AWS_ENDPOINT_URL_EC2`` at it and drive
-it through the JSON control API under ``/_ec2image/``.
+"""The command line, ``python -m pytest_ec2image serve``: the fake as a standalone server,
+for suites that are not written in Python (or not run by pytest). They point
+``AWS_ENDPOINT_URL_EC2`` at it and drive it through the JSON control API under ``/_ec2image/``.
 
 Nothing here imports pytest: the core runs without it.
 """
@@ -20,9 +20,10 @@ from types import FrameType
 from typing import TextIO
 
 from . import datafile
+from .defaults import DEFAULT_ACCOUNT_ID, DEFAULT_REGION
 from .ids import is_account_id, seed_value
 from .model import Call
-from .registry import DEFAULT_ACCOUNT_ID, DEFAULT_REGION, Ec2Registry
+from .registry import Ec2Registry, state_of
 from .standalone import run_registry
 from .store import InternalErrors
 
@@ -78,11 +79,6 @@ def _credentials(text: str) -> tuple[str, str, str | None]:
             "optionally the 12-digit account it acts for)"
         )
     return key, secret, account
-
-
-def build_parser() -> argparse.ArgumentParser:
-    """The command line of ``python -m pytest_ec2image``."""
-    return _parsers()[0]
 
 
 def _parsers() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
@@ -198,7 +194,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         try:
             for key, secret, account in args.credentials:
                 registry.add_credentials(key, secret, account_id=account)
-            log.errors = registry._state.errors
+            log.errors = state_of(registry).errors
             _announce(log, registry, seed, args)
             while not stop.wait(_WAKE_SECONDS):
                 pass

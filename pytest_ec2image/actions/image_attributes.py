@@ -9,12 +9,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Final
 
-from .context import Action, RequestContext, check_image_id, dry_run, not_found
-from .errors import Ec2Error, invalid_value, missing
-from .model import Image
-from .protocol import XmlOut
-from .render import add_product_codes
-from .store import RegistryState
+from ..access import find_image
+from ..errors import Ec2Error, invalid_value, missing
+from ..model import Image
+from ..store import RegistryState
+from ..wire.render import add_product_codes
+from ..wire.xml import XmlOut
+from .context import RequestContext, dry_run
+from .validation import check_image_id
 
 #: ``<name><value>…</value></name>`` attributes and where each comes from.
 _VALUE_ATTRIBUTES: Final[dict[str, Callable[[Image], str | None]]] = {
@@ -46,13 +48,13 @@ ATTRIBUTES: Final = (
     "imdsSupport",
     "deregistrationProtection",
 )
-#: What a 2009-10-31 request may ask for (the first six: reference 4.5).
-SEED_ATTRIBUTES: Final = ATTRIBUTES[:6]
+#: What a legacy (2009-10-31) request may ask for (the first six: reference 4.5).
+LEGACY_ATTRIBUTES: Final = ATTRIBUTES[:6]
 _BY_LOWER: Final = {a.lower(): a for a in ATTRIBUTES}
 
 
-def _check_attribute(attribute: str, *, seed: bool) -> None:
-    allowed = SEED_ATTRIBUTES if seed else ATTRIBUTES
+def _check_attribute(attribute: str, *, legacy: bool) -> None:
+    allowed = LEGACY_ATTRIBUTES if legacy else ATTRIBUTES
     if attribute in allowed:
         return
     if attribute.lower() in _BY_LOWER and _BY_LOWER[attribute.lower()] in allowed:
@@ -70,14 +72,10 @@ def describe_image_attribute(state: RegistryState, ctx: RequestContext, out: Xml
     if not attribute:
         raise missing("attribute")
     check_image_id(image_id)
-    _check_attribute(attribute, seed=ctx.seed)
+    _check_attribute(attribute, legacy=ctx.legacy)
     dry_run(ctx)
     with state.lock:
-        image = state.region(ctx.region).images.get(image_id)
-    if image is None:
-        raise not_found([image_id])
-    if image.owner_id != ctx.account_id:
-        raise Ec2Error("AuthFailure", f"Not authorized for image:{image_id}", status=400)
+        image = find_image(state.region(ctx.region), image_id, ctx.account_id, "change")
     if attribute == "blockDeviceMapping":
         # Documented and real: this attribute is refused even to the owner (aws-cli#1083);
         # DescribeImages is the way to read mappings. [INFERRED] status 400.
@@ -99,10 +97,3 @@ def describe_image_attribute(state: RegistryState, ctx: RequestContext, out: Xml
         value = _VALUE_ATTRIBUTES[attribute](image)
         if value is not None:
             out.add(element, "value", value)
-
-
-ACTION: Final = Action(
-    describe_image_attribute,
-    frozenset({"Action", "Version", "DryRun", "ImageId", "Attribute"}),
-    frozenset({"Action", "Version", "ImageId", "Attribute"}),
-)

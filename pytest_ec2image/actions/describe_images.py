@@ -10,22 +10,18 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import Final
 
-from .context import (
-    Action,
-    RequestContext,
-    check_image_id,
-    check_user,
-    dry_run,
-    not_found,
-    read_page,
-)
+from ..access import executable_by, may_see
+from ..errors import image_not_found
+from ..ids import format_date
+from ..model import Image
+from ..store import RegionState, RegistryState
+from ..wire.query import scalars
+from ..wire.render import add_image_item
+from ..wire.xml import XmlOut
+from .context import RequestContext, dry_run
 from .filters import Filter, image_filters, match_all
-from .ids import format_date
-from .model import Image
-from .protocol import XmlOut, scalars
-from .render import add_image
-from .store import RegionState, RegistryState
-from .validation import parse_bool
+from .paging import read_page
+from .validation import check_image_id, check_user, parse_bool
 
 OWNER_ALIASES: Final = frozenset({"amazon", "aws-marketplace", "aws-backup-vault"})
 
@@ -62,30 +58,24 @@ class _Scope:
         self.by_id = by_id
 
     def sees(self, image: Image) -> bool:
-        mine = image.owner_id == self.account_id
-        if not (mine or image.public or self.account_id in image.launch_permissions):
+        if not may_see(image, self.account_id):
             return False
+        mine = image.owner_id == self.account_id
         if (
             self.owners
             and image.owner_id not in self.owner_ids
             and image.image_owner_alias not in self.owners
         ):
             return False
-        if self.executable_by and not any(self._executable(image, w) for w in self.executable_by):
+        if self.executable_by and not any(
+            executable_by(image, who, self.account_id) for who in self.executable_by
+        ):
             return False
         if image.state == "disabled" and not self.include_disabled:
             return False
         # Owners always see their deprecated images; others only on request or by id.
         deprecated = image.deprecation_time is not None and image.deprecation_time <= self.now
         return not deprecated or self.include_deprecated or mine or self.by_id
-
-    def _executable(self, image: Image, who: str) -> bool:
-        if who == "all":
-            return image.public
-        if who == self.account_id:
-            # Everything the caller can launch: its own, shared with it, public.
-            return image.owner_id == who or who in image.launch_permissions or image.public
-        return who in image.launch_permissions
 
 
 def describe_images(state: RegistryState, ctx: RequestContext, out: XmlOut) -> None:
@@ -109,7 +99,7 @@ def describe_images(state: RegistryState, ctx: RequestContext, out: XmlOut) -> N
         if image_ids:
             absent = [i for i in image_ids if i not in region.images]
             if absent:
-                raise not_found(absent)
+                raise image_not_found(absent)
             candidates: Iterable[Image] = [region.images[i] for i in image_ids]
         else:
             indexed = _indexed(region, filters)
@@ -135,7 +125,7 @@ def describe_images(state: RegistryState, ctx: RequestContext, out: XmlOut) -> N
         last = region.order[page[-1][0].image_id] if page else 0
     images_set = out.add(out.root, "imagesSet")
     for image, displayed in page:
-        add_image(out, images_set, image, displayed, seed=ctx.seed)
+        add_image_item(out, images_set, image, displayed, legacy=ctx.legacy)
     if page_size is not None and len(shown) > page_size:
         out.add(out.root, "nextToken", paging.token(last))
 
@@ -166,25 +156,3 @@ def _displayed_state(state: RegistryState, image: Image) -> str:
     ):
         return "pending"
     return image.state
-
-
-ACTION: Final = Action(
-    describe_images,
-    frozenset(
-        {
-            "Action",
-            "Version",
-            "DryRun",
-            "ImageId.N",
-            "Owner.N",
-            "ExecutableBy.N",
-            "Filter.N.Name",
-            "Filter.N.Value.N",
-            "IncludeDeprecated",
-            "IncludeDisabled",
-            "MaxResults",
-            "NextToken",
-        }
-    ),
-    frozenset({"Action", "Version", "ImageId.N", "Owner.N", "ExecutableBy.N"}),
-)

@@ -12,13 +12,22 @@ from dataclasses import replace
 from types import MappingProxyType
 from typing import Final
 
-from .context import COMMON, Action, RequestContext, check_image_id, dry_run, not_found
-from .errors import Ec2Error, combination, invalid_value, missing
-from .model import BlockDeviceMapping, Image, Snapshot
-from .protocol import XmlOut, group
-from .register import check_description, check_name
-from .store import RegionState, RegistryState
-from .validation import check_tag_count, parse_bool, parse_int, parse_tags
+from ..access import find_image
+from ..errors import Ec2Error, combination, invalid_value, missing
+from ..model import BlockDeviceMapping, Image, Snapshot
+from ..store import RegionState, RegistryState
+from ..wire.query import group
+from ..wire.xml import XmlOut
+from .context import RequestContext, dry_run
+from .validation import (
+    check_description,
+    check_image_id,
+    check_name,
+    check_tag_count,
+    parse_bool,
+    parse_int,
+    parse_tags,
+)
 
 _REGION = re.compile(r"^[a-z]{2}(?:-[a-z]+)+-[0-9]{1,2}$")
 MAX_CLIENT_TOKEN: Final = 128
@@ -57,7 +66,7 @@ def copy_image(state: RegistryState, ctx: RequestContext, out: XmlOut) -> None:
         if not params.get(wire):
             raise missing(location)
     name, source_id, source_region = params["Name"], params["SourceImageId"], params["SourceRegion"]
-    check_name(name, seed=False)
+    check_name(name, legacy=False)
     description = params.get("Description")
     if description is not None:
         check_description(description)
@@ -95,13 +104,7 @@ def copy_image(state: RegistryState, ctx: RequestContext, out: XmlOut) -> None:
                 ctx.image_id = prior[1]
                 out.add(out.root, "imageId", prior[1])
                 return
-        source = state.region(source_region).images.get(source_id)
-        if source is None or not (
-            source.owner_id == ctx.account_id
-            or source.public
-            or ctx.account_id in source.launch_permissions
-        ):
-            raise not_found([source_id])
+        source = find_image(state.region(source_region), source_id, ctx.account_id, "use")
         if source.state != "available":
             raise Ec2Error("InvalidAMIID.Unavailable")
         holder = target.name_holder(ctx.account_id, name)
@@ -181,27 +184,3 @@ def _copy_mappings(
             )
         )
     return tuple(copied)
-
-
-ACTION: Final = Action(
-    copy_image,
-    COMMON
-    | {
-        "Name",
-        "SourceImageId",
-        "SourceRegion",
-        "Description",
-        "ClientToken",
-        "Encrypted",
-        "KmsKeyId",
-        "CopyImageTags",
-        "TagSpecification.N.ResourceType",
-        "TagSpecification.N.Tag.N.Key",
-        "TagSpecification.N.Tag.N.Value",
-        "DestinationOutpostArn",
-        "DestinationAvailabilityZone",
-        "DestinationAvailabilityZoneId",
-        "SnapshotCopyCompletionDurationMinutes",
-    },
-    None,
-)

@@ -1,4 +1,4 @@
-"""Checks shared by the actions: booleans, integers, enums, ids, device names and tags.
+"""Checks shared by the actions: booleans, integers, enums, ids, names, device names and tags.
 
 Each raises :class:`Ec2Error` with AWS's code; where AWS's exact text is known it is used
 verbatim, otherwise the message follows EC2's ``Value (v) for parameter p is invalid.`` template
@@ -11,8 +11,9 @@ import re
 from collections.abc import Collection, Mapping
 from typing import Final
 
-from .errors import Ec2Error, invalid_enum, invalid_value, missing
-from .protocol import group
+from ..errors import Ec2Error, invalid_enum, invalid_value, missing
+from ..ids import is_account_id
+from ..wire.query import group
 
 MAX_TAGS_PER_RESOURCE: Final = 50
 MAX_TAG_KEY: Final = 127
@@ -26,8 +27,17 @@ _DEVICE = re.compile(
     r"^(?:/dev/)?(?:(?:sd|xvd)[a-z]{1,2}|hd[a-z])(?:[1-9][0-9]?)?$"
     r"|^/dev/nvme[0-9]{1,2}n[0-9]{1,2}(?:p[0-9]{1,2})?$"
 )
+_MODERN_NAME = re.compile(r"^[A-Za-z0-9()\[\] ./\-'@_]{3,128}$")
+_LEGACY_NAME = re.compile(r"^[A-Za-z0-9(),/\-_]{3,128}$")
 _TRAILING_DIGITS = re.compile(r"p?[0-9]+$")
 _INTEGER = re.compile(r"^[0-9]{1,10}$")
+
+
+#: ``InvalidAMIName.Malformed`` under 2009-10-31 (reference 3.2 gives only today's text).
+LEGACY_NAME_MESSAGE: Final = (
+    "AMI names must be between 3 and 128 characters long, and may contain letters, numbers, "
+    "'(', ')', ',', '/', '-' and '_' (API version 2009-10-31): {name}"
+)
 
 
 def is_resource_id(prefix: str, value: str) -> bool:
@@ -123,3 +133,39 @@ def check_tag_count(tags: Mapping[str, str]) -> None:
             f"The maximum number of tags ({MAX_TAGS_PER_RESOURCE}) for a resource has been "
             f"reached: {len(tags)} were given",
         )
+
+
+def check_image_id(image_id: str) -> None:
+    """``ami-``/``aki-``/``ari-`` + 8 or 17 hex digits, or ``InvalidAMIID.Malformed``."""
+    if not (
+        is_resource_id("ami", image_id)
+        or is_resource_id("aki", image_id)
+        or is_resource_id("ari", image_id)
+    ):
+        raise Ec2Error("InvalidAMIID.Malformed", f'Invalid id: "{image_id}" (expecting "ami-...")')
+
+
+def check_user(value: str, allowed: frozenset[str]) -> None:
+    """An account id or one of ``allowed`` (``self``, ``all``, ...), else
+    ``InvalidUserID.Malformed``."""
+    if value not in allowed and not is_account_id(value):
+        raise Ec2Error("InvalidUserID.Malformed", f'Invalid user id: "{value}"')
+
+
+def check_name(name: str, *, legacy: bool) -> None:
+    """3-128 characters of the generation's charset, or ``InvalidAMIName.Malformed``.
+
+    Today's message is AWS's verbatim text. No 2009 text survives, so the legacy one says which
+    characters that version takes (comma yes, period no) and names the rejected name.
+    """
+    if legacy:
+        if not _LEGACY_NAME.match(name):
+            raise Ec2Error("InvalidAMIName.Malformed", LEGACY_NAME_MESSAGE.format(name=name))
+    elif not _MODERN_NAME.match(name):
+        raise Ec2Error("InvalidAMIName.Malformed")
+
+
+def check_description(description: str) -> None:
+    """At most 255 characters (AWS's CreateSnapshot wording)."""
+    if len(description) > 255:
+        raise invalid_value("description", description, "It exceeds 255 characters")

@@ -14,11 +14,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Final
 
-from .block_devices import MAPPING_PARAMS, SEED_MAPPING_PARAMS, MappingRequest, parse_mappings
-from .errors import Ec2Error, combination, invalid_value, missing
-from .protocol import group, scalars
+from ..errors import Ec2Error, combination, invalid_value, missing
+from ..wire.query import group, scalars
+from .block_devices import MappingRequest, parse_mappings
 from .validation import (
+    check_description,
     check_enum,
+    check_name,
     check_tag_count,
     is_device_name,
     is_resource_id,
@@ -27,59 +29,18 @@ from .validation import (
     same_device,
 )
 
-#: The parameters both API generations take.
-_BASE_PARAMS: Final = frozenset(
-    {
-        "Action",
-        "Version",
-        "ImageLocation",
-        "Name",
-        "Description",
-        "Architecture",
-        "KernelId",
-        "RamdiskId",
-        "RootDeviceName",
-    }
-)
-SEED_PARAMS: Final = _BASE_PARAMS | SEED_MAPPING_PARAMS
-MODERN_PARAMS: Final = (
-    _BASE_PARAMS
-    | {
-        "VirtualizationType",
-        "SriovNetSupport",
-        "EnaSupport",
-        "DryRun",
-        "BillingProduct.N",
-        "BootMode",
-        "TpmSupport",
-        "UefiData",
-        "ImdsSupport",
-        "TagSpecification.N.ResourceType",
-        "TagSpecification.N.Tag.N.Key",
-        "TagSpecification.N.Tag.N.Value",
-    }
-    | MAPPING_PARAMS
-)
-
-_MODERN_NAME = re.compile(r"^[A-Za-z0-9()\[\] ./\-'@_]{3,128}$")
-_SEED_NAME = re.compile(r"^[A-Za-z0-9(),/\-_]{3,128}$")
 _LOCATION = re.compile(r"^[^\s\x00-\x1f\x7f]{1,1024}$")
 
 ARCHITECTURES: Final = ("i386", "x86_64", "arm64", "x86_64_mac", "arm64_mac")
-SEED_ARCHITECTURES: Final = ("i386", "x86_64")
+LEGACY_ARCHITECTURES: Final = ("i386", "x86_64")
 DEFAULT_ROOT_DEVICE: Final = "/dev/sda1"
-#: ``InvalidAMIName.Malformed`` under 2009-10-31 (reference 3.2 gives only today's text).
-SEED_NAME_MESSAGE: Final = (
-    "AMI names must be between 3 and 128 characters long, and may contain letters, numbers, "
-    "'(', ')', ',', '/', '-' and '_' (API version 2009-10-31): {name}"
-)
 
 
 @dataclass(slots=True, kw_only=True)
 class RegisterImageRequest:
     """A RegisterImage request whose parameters each passed their own checks."""
 
-    seed: bool
+    legacy: bool
     name: str | None = None
     description: str | None = None
     image_location: str | None = None
@@ -100,31 +61,12 @@ class RegisterImageRequest:
     tags: dict[str, str] = field(default_factory=dict)
 
 
-def check_name(name: str, *, seed: bool) -> None:
-    """3-128 characters of the generation's charset, or ``InvalidAMIName.Malformed``.
-
-    Today's message is AWS's verbatim text. No 2009 text survives, so the seed's says which
-    characters that version takes (comma yes, period no) and names the rejected name.
-    """
-    if seed:
-        if not _SEED_NAME.match(name):
-            raise Ec2Error("InvalidAMIName.Malformed", SEED_NAME_MESSAGE.format(name=name))
-    elif not _MODERN_NAME.match(name):
-        raise Ec2Error("InvalidAMIName.Malformed")
-
-
-def check_description(description: str) -> None:
-    """At most 255 characters (AWS's CreateSnapshot wording)."""
-    if len(description) > 255:
-        raise invalid_value("description", description, "It exceeds 255 characters")
-
-
-def parse(params: dict[str, str], *, seed: bool) -> RegisterImageRequest:
+def parse(params: dict[str, str], *, legacy: bool) -> RegisterImageRequest:
     """Read a RegisterImage request whose parameter names are already known to be valid."""
-    request = RegisterImageRequest(seed=seed)
+    request = RegisterImageRequest(legacy=legacy)
     name = params.get("Name")
     if name is not None and name != "":
-        check_name(name, seed=seed)
+        check_name(name, legacy=legacy)
         request.name = name
     elif "ImageLocation" not in params:
         raise missing("name")
@@ -142,7 +84,7 @@ def parse(params: dict[str, str], *, seed: bool) -> RegisterImageRequest:
             )
         request.image_location = location
     if "Architecture" in params:
-        allowed = SEED_ARCHITECTURES if seed else ARCHITECTURES
+        allowed = LEGACY_ARCHITECTURES if legacy else ARCHITECTURES
         request.architecture = check_enum("architecture", params["Architecture"], allowed)
     if "KernelId" in params:
         if not is_resource_id("aki", params["KernelId"]):
@@ -157,7 +99,7 @@ def parse(params: dict[str, str], *, seed: bool) -> RegisterImageRequest:
         if not is_device_name(root):
             raise invalid_value("rootDeviceName", root, f"Invalid device name {root}")
         request.root_device_name = root
-    request.mappings = parse_mappings(params, seed=seed)
+    request.mappings = parse_mappings(params, legacy=legacy)
     if "VirtualizationType" in params:
         request.virtualization_type = check_enum(
             "virtualizationType", params["VirtualizationType"], ("hvm", "paravirtual")

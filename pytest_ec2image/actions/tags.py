@@ -10,21 +10,15 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
 from types import MappingProxyType
-from typing import Final
 
-from .context import (
-    COMMON,
-    Action,
-    RequestContext,
-    dry_run,
-    not_found,
-    read_page,
-)
-from .errors import Ec2Error, missing
+from ..access import find_image, find_snapshot, may_see
+from ..errors import Ec2Error, image_not_found, missing
+from ..store import RegionState, RegistryState
+from ..wire.query import group, scalars
+from ..wire.xml import XmlOut
+from .context import RequestContext, dry_run
 from .filters import Filter, TagEntry, match_all, tag_filters
-from .model import Image
-from .protocol import XmlOut, group, scalars
-from .store import RegionState, RegistryState
+from .paging import read_page
 from .validation import check_tag, check_tag_count, is_resource_id, parse_tags
 
 #: Any EC2 resource id (``i-…``, ``vol-…``): well-formed, but not a kind the fake tags.
@@ -48,19 +42,24 @@ def _resource_ids(ctx: RequestContext) -> list[str]:
     return resource_ids
 
 
-def _tags_of(region: RegionState, resource_ids: list[str]) -> dict[str, Mapping[str, str]]:
-    """Each resource's current tags; ``InvalidAMIID.NotFound``/``InvalidSnapshot.NotFound``
-    for resources that do not exist."""
-    absent_images = [r for r in resource_ids if r.startswith("ami-") and r not in region.images]
-    if absent_images:
-        raise not_found(absent_images)
-    for resource_id in resource_ids:
-        if resource_id.startswith("snap-") and resource_id not in region.snapshots:
-            raise Ec2Error(
-                "InvalidSnapshot.NotFound", f"The snapshot '{resource_id}' does not exist."
-            )
+def _tags_of(
+    region: RegionState, account_id: str, resource_ids: list[str]
+) -> dict[str, Mapping[str, str]]:
+    """Each resource's current tags, or the error :mod:`~pytest_ec2image.access` answers for
+    the first resource the caller cannot see (every never-registered image id at once)."""
+    absent = [
+        r
+        for r in resource_ids
+        if r.startswith("ami-") and r not in region.images and r not in region.deregistered
+    ]
+    if absent:
+        raise image_not_found(absent)
     return {
-        r: (region.images[r].tags if r.startswith("ami-") else region.snapshots[r].tags)
+        r: (
+            find_image(region, r, account_id, "see").tags
+            if r.startswith("ami-")
+            else find_snapshot(region, r).tags
+        )
         for r in resource_ids
     }
 
@@ -125,7 +124,8 @@ def _retag(
     dry_run(ctx)
     with state.lock:
         region = state.region(ctx.region)
-        updates = {r: change(have) for r, have in _tags_of(region, resource_ids).items()}
+        current = _tags_of(region, ctx.account_id, resource_ids)
+        updates = {r: change(have) for r, have in current.items()}
         _store(region, updates)
     out.add(out.root, "return", "true")
 
@@ -167,21 +167,16 @@ def _entries(
         (f.exact for f in filters if f.name == "resource-id" and f.exact is not None), None
     )
 
-    def visible(image: Image) -> bool:
-        return (
-            image.owner_id == account_id or image.public or account_id in image.launch_permissions
-        )
-
     if exact_ids is not None:
         for resource_id in dict.fromkeys(exact_ids):
             image = region.images.get(resource_id)
-            if image is not None and visible(image):
+            if image is not None and may_see(image, account_id):
                 resources.append((resource_id, "image", image.tags))
             elif resource_id in region.snapshots:
                 resources.append((resource_id, "snapshot", region.snapshots[resource_id].tags))
     else:
         for image in region.images.values():
-            if image.tags and visible(image):
+            if image.tags and may_see(image, account_id):
                 resources.append((image.image_id, "image", image.tags))
         for snapshot in region.snapshots.values():
             if snapshot.tags:
@@ -189,13 +184,3 @@ def _entries(
     for resource_id, resource_type, tags in resources:
         for tag_key, tag_value in tags.items():
             yield TagEntry(resource_id, resource_type, tag_key, tag_value, tags)
-
-
-_TAGS: Final = frozenset({"ResourceId.N", "Tag.N.Key", "Tag.N.Value"})
-CREATE_TAGS: Final = Action(create_tags, COMMON | _TAGS, None)
-DELETE_TAGS: Final = Action(delete_tags, COMMON | _TAGS, None)
-DESCRIBE_TAGS: Final = Action(
-    describe_tags,
-    COMMON | {"Filter.N.Name", "Filter.N.Value.N", "MaxResults", "NextToken"},
-    None,
-)

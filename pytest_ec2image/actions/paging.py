@@ -1,87 +1,17 @@
-"""What every handler shares: the request context, the action record, and the small checks
-and pagination tokens several actions use."""
+"""Paging of listing answers: ``MaxResults``, and ``NextToken`` tokens that only continue the
+query they came from."""
 
 from __future__ import annotations
 
 import base64
 import binascii
 import zlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from .errors import Ec2Error
-from .ids import is_account_id
-from .protocol import XmlOut
-from .store import RegistryState
-from .validation import check_range, is_resource_id, parse_bool, parse_int
-
-
-@dataclass(slots=True)
-class RequestContext:
-    """One request as a handler sees it."""
-
-    action: str
-    version: str
-    seed: bool
-    params: dict[str, str]
-    region: str
-    account_id: str
-    request_id: str
-    image_id: str | None = None
-
-
-Handler = Callable[[RegistryState, RequestContext, XmlOut], None]
-
-
-@dataclass(frozen=True, slots=True)
-class Action:
-    """A served action: its handler and the parameter shapes it knows per API generation
-    (``seed_params`` is ``None`` when the action did not exist in 2009-10-31)."""
-
-    handler: Handler
-    params: frozenset[str]
-    seed_params: frozenset[str] | None
-
-
-#: Parameters every modern action takes.
-COMMON = frozenset({"Action", "Version", "DryRun"})
-#: Parameters every 2009-10-31 action takes (DryRun came later).
-SEED_COMMON = frozenset({"Action", "Version"})
-
-
-def dry_run(ctx: RequestContext) -> None:
-    """``DryRunOperation`` (412) when the request asks for a dry run: call it after the
-    syntax checks and before any state is read, as AWS orders them."""
-    if "DryRun" in ctx.params and parse_bool("dryRun", ctx.params["DryRun"]):
-        raise Ec2Error("DryRunOperation")
-
-
-def not_found(image_ids: list[str]) -> Ec2Error:
-    """``InvalidAMIID.NotFound`` for one or more ids."""
-    # AWS's brackets are real and it declined to drop them (reference 4.1).
-    return Ec2Error(
-        "InvalidAMIID.NotFound", f"The image id '[{', '.join(image_ids)}]' does not exist"
-    )
-
-
-def check_image_id(image_id: str) -> None:
-    """``ami-``/``aki-``/``ari-`` + 8 or 17 hex digits, or ``InvalidAMIID.Malformed``."""
-    if not (
-        is_resource_id("ami", image_id)
-        or is_resource_id("aki", image_id)
-        or is_resource_id("ari", image_id)
-    ):
-        raise Ec2Error("InvalidAMIID.Malformed", f'Invalid id: "{image_id}" (expecting "ami-...")')
-
-
-def check_user(value: str, allowed: frozenset[str]) -> None:
-    """An account id or one of ``allowed`` (``self``, ``all``, ...), else
-    ``InvalidUserID.Malformed``."""
-    if value not in allowed and not is_account_id(value):
-        raise Ec2Error("InvalidUserID.Malformed", f'Invalid user id: "{value}"')
-
-
-# --- pagination ------------------------------------------------------------------------------
+from ..errors import Ec2Error
+from .context import RequestContext
+from .validation import check_range, parse_int
 
 
 def max_results(params: Mapping[str, str], low: int = 5, high: int = 1000) -> int | None:

@@ -1,8 +1,9 @@
-"""What a test sets up through the Python API: preloaded images and snapshots, failed images.
+"""What a test puts in the registry through the Python API before its code runs: images,
+snapshots and manifests, references made absent, failed images.
 
 They are held to the rules the wire applies (name format, the per-account duplicate rule, tag
 rules), so a preload cannot hold what AWS could not. :class:`~pytest_ec2image.Ec2Registry`'s
-``add_image``, ``add_snapshot`` and ``fail_image`` delegate here.
+``add_*``, ``missing_*`` and ``fail_image`` delegate here.
 """
 
 from __future__ import annotations
@@ -12,11 +13,10 @@ from dataclasses import fields
 from types import MappingProxyType
 from typing import Any, Final
 
+from .actions.validation import check_description, check_name, check_tag, is_resource_id
 from .faults import Fault, failed_image
 from .model import Image, Snapshot, StateReason, mapping_from
-from .register import check_description, check_name
 from .store import RegistryState
-from .validation import check_tag, is_resource_id
 
 #: What ``add_image`` (and ``assert_registered``) take: the :class:`Image` fields.
 IMAGE_FIELDS: Final = frozenset(f.name for f in fields(Image))
@@ -28,7 +28,7 @@ def add_image(state: RegistryState, region_name: str, name: str, fields_: dict[s
     unknown = sorted(set(fields_) - IMAGE_FIELDS)
     if unknown:
         raise TypeError(f"add_image() got unknown fields: {', '.join(unknown)}")
-    check_name(name, seed=False)
+    check_name(name, legacy=False)
     if fields_.get("description") is not None:
         check_description(fields_["description"])
     with state.lock:
@@ -97,6 +97,27 @@ def add_snapshot(
         return snapshot
 
 
+def add_manifest(state: RegistryState, region_name: str, location: str, content: str | None) -> str:
+    """Declare the S3 bundle manifest at ``location`` (``None`` content: a valid default)."""
+    with state.lock:
+        region = state.region(region_name)
+        region.manifests[location] = content
+        region.missing_manifests.discard(location)
+    return location
+
+
+def missing_snapshot(state: RegistryState, region_name: str, snapshot_id: str) -> None:
+    """Make ``snapshot_id`` not exist in ``region_name``, even in lenient mode."""
+    with state.lock:
+        state.region(region_name).missing_snapshots.add(snapshot_id)
+
+
+def missing_manifest(state: RegistryState, region_name: str, location: str) -> None:
+    """Make the manifest at ``location`` not exist in ``region_name``, even in lenient mode."""
+    with state.lock:
+        state.region(region_name).missing_manifests.add(location)
+
+
 def fail_image(
     state: RegistryState, region_name: str, image_id_or_name: str, reason: str, code: str
 ) -> Fault:
@@ -129,5 +150,5 @@ def fail_image(
                 f"no image {image_id_or_name!r} in {region_name}; images: {known or 'none'}"
                 " (to fail an image registered later, pass its name)"
             )
-        check_name(image_id_or_name, seed=False)
+        check_name(image_id_or_name, legacy=False)
         return state.faults.add(fault, since=len(state.calls))

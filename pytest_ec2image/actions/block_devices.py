@@ -10,10 +10,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Final
 
-from .errors import Ec2Error, combination, missing
-from .model import BlockDeviceMapping, EbsBlockDevice
-from .protocol import group
-from .snapshots import SnapshotBook
+from ..errors import Ec2Error, combination, missing
+from ..model import BlockDeviceMapping, EbsBlockDevice
+from ..references import SnapshotBook
+from ..wire.query import group
 from .validation import (
     check_enum,
     check_range,
@@ -21,41 +21,6 @@ from .validation import (
     is_resource_id,
     parse_bool,
     parse_int,
-)
-
-_MAPPING_FIELDS_SEED = (
-    "DeviceName",
-    "VirtualName",
-    "Ebs.SnapshotId",
-    "Ebs.VolumeSize",
-    "Ebs.DeleteOnTermination",
-    "Ebs.NoDevice",
-)
-_EBS_FIELDS = (
-    "SnapshotId",
-    "VolumeSize",
-    "DeleteOnTermination",
-    "VolumeType",
-    "Iops",
-    "Encrypted",
-    "KmsKeyId",
-    "Throughput",
-    "OutpostArn",
-    "AvailabilityZone",
-    "AvailabilityZoneId",
-    "VolumeInitializationRate",
-    "EbsCardIndex",
-)
-
-#: The ``BlockDeviceMapping.N.*`` parameter shapes of 2009-10-31 and of today's API.
-SEED_MAPPING_PARAMS: Final = frozenset(f"BlockDeviceMapping.N.{f}" for f in _MAPPING_FIELDS_SEED)
-MAPPING_PARAMS: Final = frozenset(
-    {
-        "BlockDeviceMapping.N.DeviceName",
-        "BlockDeviceMapping.N.VirtualName",
-        "BlockDeviceMapping.N.NoDevice",
-    }
-    | {f"BlockDeviceMapping.N.Ebs.{f}" for f in _EBS_FIELDS}
 )
 
 _VIRTUAL_NAME = re.compile(r"^ephemeral(?:[0-9]|1[0-9]|2[0-3])$")
@@ -94,7 +59,7 @@ class MappingRequest:
 # --- syntax: each entry on its own -----------------------------------------------------------
 
 
-def parse_mappings(params: dict[str, str], *, seed: bool) -> list[MappingRequest]:
+def parse_mappings(params: dict[str, str], *, legacy: bool) -> list[MappingRequest]:
     """The request's ``BlockDeviceMapping.N`` entries, each checked on its own."""
     mappings: list[MappingRequest] = []
     seen: set[str] = set()
@@ -111,7 +76,7 @@ def parse_mappings(params: dict[str, str], *, seed: bool) -> list[MappingRequest
         seen.add(device)
         mapping = MappingRequest(device_name=device)
         no_device = "NoDevice" in entry
-        if seed and "Ebs.NoDevice" in entry:
+        if legacy and "Ebs.NoDevice" in entry:
             # boto's 2009 spelling carries a boolean, unlike today's empty NoDevice=.
             no_device = parse_bool("noDevice", entry["Ebs.NoDevice"]) or no_device
         has_ebs = any(k.startswith("Ebs.") and k != "Ebs.NoDevice" for k in entry)
@@ -142,12 +107,12 @@ def parse_mappings(params: dict[str, str], *, seed: bool) -> list[MappingRequest
             mapping.virtual_name = virtual
         mapping.no_device = no_device
         if has_ebs:
-            mapping.ebs = _parse_ebs(device, entry, seed=seed)
+            mapping.ebs = _parse_ebs(device, entry, legacy=legacy)
         mappings.append(mapping)
     return mappings
 
 
-def _parse_ebs(device: str, entry: dict[str, str], *, seed: bool) -> EbsBlockDevice:
+def _parse_ebs(device: str, entry: dict[str, str], *, legacy: bool) -> EbsBlockDevice:
     given: dict[str, Any] = {}
     if "Ebs.SnapshotId" in entry:
         snapshot_id = entry["Ebs.SnapshotId"]
@@ -192,11 +157,11 @@ def _parse_ebs(device: str, entry: dict[str, str], *, seed: bool) -> EbsBlockDev
     if "Ebs.EbsCardIndex" in entry:
         given["ebs_card_index"] = parse_int("EbsCardIndex", entry["Ebs.EbsCardIndex"])
     ebs = EbsBlockDevice(**given)
-    _check_volume(device, ebs, seed=seed)
+    _check_volume(device, ebs, legacy=legacy)
     return ebs
 
 
-def _check_volume(device: str, ebs: EbsBlockDevice, *, seed: bool) -> None:
+def _check_volume(device: str, ebs: EbsBlockDevice, *, legacy: bool) -> None:
     if ebs.snapshot_id is None and ebs.volume_size is None:
         raise missing("size or snapshotId")
     if ebs.snapshot_id is not None and ebs.encrypted is not None:
@@ -204,7 +169,7 @@ def _check_volume(device: str, ebs: EbsBlockDevice, *, seed: bool) -> None:
             f"Encrypted cannot be given for a volume created from a snapshot "
             f"({device}, {ebs.snapshot_id}): it takes the snapshot's encryption"
         )
-    volume_type = ebs.volume_type or ("standard" if seed else "gp2")
+    volume_type = ebs.volume_type or ("standard" if legacy else "gp2")
     if ebs.volume_size is not None:
         low, high = SIZE_RANGE[volume_type]
         check_range(
@@ -232,7 +197,7 @@ def _check_volume(device: str, ebs: EbsBlockDevice, *, seed: bool) -> None:
 
 
 def resolve_mappings(
-    mappings: Sequence[MappingRequest], snapshots: SnapshotBook, *, seed: bool
+    mappings: Sequence[MappingRequest], snapshots: SnapshotBook, *, legacy: bool
 ) -> tuple[BlockDeviceMapping, ...]:
     """The mappings to store, with AWS's defaults and the snapshots' sizes filled in."""
     resolved: list[BlockDeviceMapping] = []
@@ -247,7 +212,7 @@ def resolve_mappings(
                 )
             )
             continue
-        volume_type = ebs.volume_type or ("standard" if seed else "gp2")
+        volume_type = ebs.volume_type or ("standard" if legacy else "gp2")
         size, encrypted = ebs.volume_size, bool(ebs.encrypted)
         if ebs.snapshot_id is not None:
             snapshot = snapshots.lookup(ebs.snapshot_id, ebs.volume_size)

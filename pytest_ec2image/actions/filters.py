@@ -13,15 +13,12 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import lru_cache
 from typing import Final, Generic, NamedTuple, TypeVar
 
-from .errors import Ec2Error, missing
-from .model import Image, Snapshot
-from .protocol import group
+from ..errors import Ec2Error, missing
+from ..model import Image, Snapshot
+from ..wire.query import group
 
 T = TypeVar("T")
 ValuesOf = Callable[[T], list[str]]
-
-#: The volume id AWS shows for snapshots it did not take from a volume of yours (copies).
-PLACEHOLDER_VOLUME_ID: Final = "vol-ffffffff"
 
 
 def _bool(value: bool | None) -> list[str]:
@@ -114,18 +111,13 @@ IMAGE_FILTERS: Final[dict[str, ValuesOf[Image]]] = {
 }
 
 
-def snapshot_progress(snapshot: Snapshot) -> str:
-    """``100%`` for a completed snapshot, ``0%`` otherwise (the fake has no copy in flight)."""
-    return "100%" if snapshot.state == "completed" else "0%"
-
-
 #: DescribeSnapshots filter name -> the values a snapshot has for it.
 SNAPSHOT_FILTERS: Final[dict[str, ValuesOf[Snapshot]]] = {
     "description": _never,
     "encrypted": lambda s: _bool(s.encrypted),
     "owner-alias": _never,
     "owner-id": lambda s: [s.owner_id],
-    "progress": lambda s: [snapshot_progress(s)],
+    "progress": lambda s: [s.progress],
     "snapshot-id": lambda s: [s.snapshot_id],
     "start-time": _never,
     "status": lambda s: [s.state],
@@ -133,7 +125,7 @@ SNAPSHOT_FILTERS: Final[dict[str, ValuesOf[Snapshot]]] = {
     "transfer-type": lambda s: ["standard"],
     "tag-key": lambda s: list(s.tags),
     "tag-value": lambda s: list(s.tags.values()),
-    "volume-id": lambda s: [PLACEHOLDER_VOLUME_ID],
+    "volume-id": lambda s: [s.volume_id],
     "volume-size": lambda s: [str(s.size)],
 }
 

@@ -1,82 +1,18 @@
-"""The EC2 Query wire format: decode a request into parameters, render answers with lxml.
+"""The EC2 Query protocol's requests: decode a query string or form body into parameters,
+and read the flattened lists (``Name.N``, ``Name.N.Member``) they carry.
 
-Pure functions with no state: the server feeds them bytes and gets parameters or XML back.
+Pure functions with no state, and no lxml: the facade and the action table use them too.
 """
 
 from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Final
 from urllib.parse import unquote_to_bytes
 
-from lxml import etree
-
-from .errors import Ec2Error
-
-#: Every EC2 API version AWS released, oldest first. EC2 has not released one since 2016-11-15:
-#: features added since then are served under that version.
-API_VERSIONS: Final[frozenset[str]] = frozenset(
-    (
-        "2006-06-26",
-        "2006-10-01",
-        "2006-11-01",
-        "2007-01-03",
-        "2007-01-19",
-        "2007-03-01",
-        "2007-08-29",
-        "2008-02-01",
-        "2008-05-05",
-        "2008-08-08",
-        "2008-12-01",
-        "2009-03-01",
-        "2009-04-04",
-        "2009-07-15",
-        "2009-08-15",
-        "2009-10-31",
-        "2009-11-30",
-        "2010-06-15",
-        "2010-08-31",
-        "2010-11-15",
-        "2011-01-01",
-        "2011-02-28",
-        "2011-05-15",
-        "2011-07-15",
-        "2011-11-01",
-        "2011-12-01",
-        "2011-12-15",
-        "2012-03-01",
-        "2012-04-01",
-        "2012-05-01",
-        "2012-06-01",
-        "2012-06-15",
-        "2012-07-20",
-        "2012-08-15",
-        "2012-10-01",
-        "2012-12-01",
-        "2013-02-01",
-        "2013-06-15",
-        "2013-07-15",
-        "2013-08-15",
-        "2013-10-01",
-        "2013-10-15",
-        "2014-02-01",
-        "2014-05-01",
-        "2014-06-15",
-        "2014-09-01",
-        "2014-10-01",
-        "2015-03-01",
-        "2015-04-15",
-        "2015-10-01",
-        "2016-04-01",
-        "2016-09-15",
-        "2016-11-15",
-    )
-)
-#: The version of the seed document; requests without ``Version`` are served as this one.
-SEED_VERSION: Final = "2009-10-31"
-LATEST_VERSION: Final = "2016-11-15"
+from ..errors import Ec2Error
 
 #: Parameters that carry authentication (SigV2 and SigV4 query form), not request data.
 SIGV2_AUTH_PARAMS: Final = frozenset(
@@ -97,13 +33,6 @@ MAX_LIST_INDEX: Final = 10000
 
 _BAD_PERCENT = re.compile(rb"%(?![0-9A-Fa-f]{2})")
 _INDEX = re.compile(r"\.(\d+)(?=\.|$)")
-# Characters XML 1.0 cannot carry; user text holding them is shown with U+FFFD instead.
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-
-
-def is_seed_version(version: str) -> bool:
-    """Whether ``version`` is served by the 2009-10-31 seed's rules (that date or earlier)."""
-    return version <= SEED_VERSION
 
 
 def is_auth_param(name: str) -> bool:
@@ -212,68 +141,3 @@ def group(params: Mapping[str, str], prefix: str) -> list[tuple[int, dict[str, s
 def scalars(params: Mapping[str, str], prefix: str) -> list[str]:
     """Values of the flattened scalar list ``prefix.N``, ordered by N."""
     return [entry[""] for _, entry in group(params, prefix) if "" in entry]
-
-
-def xml_text(value: str) -> str:
-    """``value`` with characters XML cannot carry replaced, so any user text renders."""
-    return _NOT_XML.sub("\ufffd", value)
-
-
-class XmlOut:
-    """Builds one success response in the request version's namespace."""
-
-    __slots__ = ("_ns", "root")
-
-    def __init__(self, action: str, version: str, request_id: str) -> None:
-        namespace = f"http://ec2.amazonaws.com/doc/{version}/"
-        self._ns = "{" + namespace + "}"
-        self.root = etree.Element(self._ns + action + "Response", nsmap={None: namespace})
-        self.add(self.root, "requestId", request_id)
-
-    def add(self, parent: etree._Element, tag: str, text: str | None = None) -> etree._Element:
-        """Append ``<tag>text</tag>`` to ``parent`` and return it."""
-        element = etree.SubElement(parent, self._ns + tag)
-        if text is not None:
-            try:
-                element.text = text
-            except ValueError:
-                element.text = xml_text(text)
-        return element
-
-    def add_optional(
-        self, parent: etree._Element, tag: str, value: str | bool | int | None
-    ) -> None:
-        """Append ``<tag>`` only when ``value`` is set; booleans as ``true``/``false``."""
-        if value is None:
-            return
-        if isinstance(value, bool):
-            self.add(parent, tag, "true" if value else "false")
-        else:
-            self.add(parent, tag, str(value))
-
-    def add_items(self, parent: etree._Element, tag: str) -> etree._Element:
-        """Append an empty list element (``<tagSet/>``) whose entries are ``<item>``."""
-        return self.add(parent, tag)
-
-    def item(self, parent: etree._Element) -> etree._Element:
-        """Append one ``<item>`` to a list element."""
-        return self.add(parent, "item")
-
-    def to_bytes(self) -> bytes:
-        """The finished document, with its XML declaration."""
-        return etree.tostring(self.root, xml_declaration=True, encoding="UTF-8")
-
-
-def render_error(code: str, message: str, request_id: str) -> bytes:
-    """EC2's error document: ``<Response><Errors><Error>...</Errors><RequestID/></Response>``."""
-    root = etree.Element("Response")
-    error = etree.SubElement(etree.SubElement(root, "Errors"), "Error")
-    etree.SubElement(error, "Code").text = xml_text(code)
-    etree.SubElement(error, "Message").text = xml_text(message)
-    etree.SubElement(root, "RequestID").text = request_id
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
-
-
-def names(values: Iterable[str]) -> str:
-    """Comma-separated names for messages."""
-    return ", ".join(values)

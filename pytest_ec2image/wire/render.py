@@ -1,8 +1,9 @@
-"""Images as DescribeImages ``<item>`` elements, in the shape of the request's API version,
-and the tag and product-code lists other answers share with them.
+"""The records as answer XML: images as DescribeImages ``<item>`` elements in the shape of the
+request's API generation, snapshots as DescribeSnapshots items, and the tag and product-code
+lists answers share.
 
-A 2009-10-31 (or older) request sees only the fields the seed era knew; a later one sees
-today's. Optional fields an image never set are left out, as AWS leaves them out.
+A legacy (2009-10-31 or older) request sees only the fields that generation knew; a later one
+sees today's. Optional fields an image never set are left out, as AWS leaves them out.
 """
 
 from __future__ import annotations
@@ -11,11 +12,13 @@ from collections.abc import Collection, Mapping
 
 from lxml import etree
 
-from .model import BlockDeviceMapping, Image
-from .protocol import XmlOut
+from ..model import BlockDeviceMapping, Image, Snapshot
+from .xml import XmlOut
 
 
-def add_image(out: XmlOut, parent: etree._Element, image: Image, state: str, *, seed: bool) -> None:
+def add_image_item(
+    out: XmlOut, parent: etree._Element, image: Image, state: str, *, legacy: bool
+) -> None:
     """Append ``<item>`` describing ``image`` (shown in ``state``) to ``parent``."""
     item = out.item(parent)
     add = out.add_optional
@@ -23,7 +26,7 @@ def add_image(out: XmlOut, parent: etree._Element, image: Image, state: str, *, 
     add(item, "imageLocation", image.image_location)
     add(item, "imageState", state)
     add(item, "imageOwnerId", image.owner_id)
-    if not seed:
+    if not legacy:
         add(item, "creationDate", image.creation_date)
     add(item, "isPublic", image.public)
     if image.product_codes:
@@ -33,7 +36,7 @@ def add_image(out: XmlOut, parent: etree._Element, image: Image, state: str, *, 
     add(item, "kernelId", image.kernel_id)
     add(item, "ramdiskId", image.ramdisk_id)
     add(item, "platform", image.platform)
-    if not seed:
+    if not legacy:
         add(item, "platformDetails", image.platform_details)
         add(item, "usageOperation", image.usage_operation)
     if image.state_reason is not None:
@@ -47,8 +50,8 @@ def add_image(out: XmlOut, parent: etree._Element, image: Image, state: str, *, 
     add(item, "rootDeviceName", image.root_device_name)
     mappings = out.add(item, "blockDeviceMapping")
     for mapping in image.block_device_mappings:
-        _add_mapping(out, mappings, mapping, seed=seed)
-    if seed:
+        _add_mapping(out, mappings, mapping, legacy=legacy)
+    if legacy:
         return
     add(item, "virtualizationType", image.virtualization_type)
     if image.tags:
@@ -62,6 +65,21 @@ def add_image(out: XmlOut, parent: etree._Element, image: Image, state: str, *, 
     add(item, "deprecationTime", image.deprecation_time)
     add(item, "sourceImageId", image.source_image_id)
     add(item, "sourceImageRegion", image.source_image_region)
+
+
+def add_snapshot_item(out: XmlOut, parent: etree._Element, snapshot: Snapshot) -> None:
+    """Append the DescribeSnapshots ``<item>`` describing ``snapshot`` to ``parent``."""
+    item = out.item(parent)
+    out.add(item, "snapshotId", snapshot.snapshot_id)
+    out.add(item, "volumeId", snapshot.volume_id)
+    out.add(item, "status", snapshot.state)
+    out.add(item, "progress", snapshot.progress)
+    out.add(item, "ownerId", snapshot.owner_id)
+    out.add(item, "volumeSize", str(snapshot.size))
+    out.add(item, "encrypted", "true" if snapshot.encrypted else "false")
+    out.add(item, "storageTier", "standard")
+    if snapshot.tags:
+        add_tag_set(out, item, snapshot.tags)
 
 
 def add_tag_set(out: XmlOut, parent: etree._Element, tags: Mapping[str, str]) -> None:
@@ -92,7 +110,7 @@ def _add_pairs(
 
 
 def _add_mapping(
-    out: XmlOut, parent: etree._Element, mapping: BlockDeviceMapping, *, seed: bool
+    out: XmlOut, parent: etree._Element, mapping: BlockDeviceMapping, *, legacy: bool
 ) -> None:
     item = out.item(parent)
     add = out.add_optional
@@ -107,7 +125,7 @@ def _add_mapping(
     add(node, "snapshotId", ebs.snapshot_id)
     add(node, "volumeSize", ebs.volume_size)
     add(node, "deleteOnTermination", ebs.delete_on_termination)
-    if seed:
+    if legacy:
         return
     add(node, "volumeType", ebs.volume_type)
     add(node, "iops", ebs.iops)

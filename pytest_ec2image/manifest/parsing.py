@@ -1,4 +1,4 @@
-"""S3 bundle manifests: where RegisterImage with ``ImageLocation`` finds one, and a safe parse.
+"""S3 bundle manifests read safely: what RegisterImage with ``ImageLocation`` takes from one.
 
 A manifest is untrusted XML (a test can declare any content, and a ``manifest_source`` may read
 it from a real store), so it is parsed by lxml with entity resolution, DTD loading and network
@@ -8,25 +8,15 @@ entity-expansion payload is an ``InvalidManifest`` answer, never a file read or 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
 from lxml import etree
 
-from .block_devices import MappingRequest
-from .errors import Ec2Error
-from .validation import is_device_name, is_resource_id
+from ..actions.validation import is_device_name, is_resource_id
 
 if TYPE_CHECKING:
     from lxml.etree._docloader import _InputDocument
-
-    from .register import RegisterImageRequest
-    from .store import RegistryState
-
-#: Reads the manifest at an ``ImageLocation`` (``bucket/key.manifest.xml``): its content, or
-#: ``None`` when there is none there. See :attr:`Ec2Registry.manifest_source`.
-ManifestSource = Callable[[str], "str | bytes | None"]
 
 #: A bundle of a 10 GiB image in 10 MiB parts has a manifest of about 200 KiB.
 MAX_MANIFEST_BYTES: Final = 2 * 1024 * 1024
@@ -212,120 +202,3 @@ def _read_mappings(root: etree._Element) -> tuple[str | None, list[tuple[str, st
                 "ephemeral0 to ephemeral23"
             )
     return root_device, mappings
-
-
-def resolve(state: RegistryState, region: str, location: str) -> Manifest:
-    """The manifest RegisterImage finds at ``location`` in ``region``, or ``InvalidManifest``.
-
-    Order: ``missing_manifest`` locations do not exist; declared ones are used (``None``
-    content: a valid default); then the registry's ``manifest_source``, if set, is asked
-    (outside the registry lock: it may read a real store); then strict mode says the location
-    does not exist and lenient mode takes a valid default manifest to be there.
-    """
-    with state.lock:
-        held = state.region(region)
-        if location in held.missing_manifests:
-            raise _not_found(location, "it is marked missing")
-        declared = location in held.manifests
-        content: str | bytes | None = held.manifests.get(location)
-        source = state.manifest_source
-    if not declared:
-        if source is not None:
-            try:
-                content = source(location)
-            except (LookupError, OSError) as error:
-                raise _not_found(
-                    location, f"the manifest source could not read it ({type(error).__name__})"
-                ) from None
-            if content is None:
-                raise _not_found(location, "the manifest source has nothing there")
-        elif state.strict:
-            raise _not_found(location, "strict mode and it was never declared")
-        else:
-            return DEFAULT_MANIFEST
-    if content is None:
-        return DEFAULT_MANIFEST
-    if not isinstance(content, (str, bytes)):
-        raise TypeError(
-            f"manifest content for {location} must be str, bytes or None, "
-            f"got {type(content).__name__}"
-        )
-    try:
-        return parse(content)
-    except ManifestError as error:
-        raise Ec2Error(
-            "InvalidManifest",
-            f"The specified AMI has an unparsable manifest: {location}: {error}",
-        ) from None
-
-
-def _not_found(location: str, why: str) -> Ec2Error:
-    return Ec2Error(
-        "InvalidManifest",
-        "The specified AMI has an unparsable manifest, or you may not have access to the "
-        f"location of the manifest file in Amazon S3: {location} ({why})",
-    )
-
-
-def bundle_manifest(
-    *,
-    architecture: str = "x86_64",
-    image_name: str = "image.img",
-    kernel_id: str | None = None,
-    ramdisk_id: str | None = None,
-    mappings: Sequence[tuple[str, str]] = (("ami", "sda1"), ("root", "/dev/sda1")),
-    parts: int = 1,
-) -> str:
-    """Bundle-manifest XML in the shape ``ec2-bundle-image`` writes, for tests to declare with
-    :meth:`Ec2Registry.add_manifest`. ``mappings`` are ``(virtual, device)`` pairs."""
-    root = etree.Element("manifest")
-    etree.SubElement(root, "version").text = "2007-10-10"
-    bundler = etree.SubElement(root, "bundler")
-    etree.SubElement(bundler, "name").text = "ec2-ami-tools"
-    etree.SubElement(bundler, "version").text = "1.5.7"
-    machine = etree.SubElement(root, "machine_configuration")
-    etree.SubElement(machine, "architecture").text = architecture
-    if mappings:
-        block = etree.SubElement(machine, "block_device_mapping")
-        for virtual, device in mappings:
-            mapping = etree.SubElement(block, "mapping")
-            etree.SubElement(mapping, "virtual").text = virtual
-            etree.SubElement(mapping, "device").text = device
-    if kernel_id is not None:
-        etree.SubElement(machine, "kernel_id").text = kernel_id
-    if ramdisk_id is not None:
-        etree.SubElement(machine, "ramdisk_id").text = ramdisk_id
-    image = etree.SubElement(root, "image")
-    etree.SubElement(image, "name").text = image_name
-    etree.SubElement(image, "type").text = "machine"
-    etree.SubElement(image, "size").text = str(parts * 10485760)
-    part_list = etree.SubElement(image, "parts", count=str(parts))
-    for index in range(parts):
-        part = etree.SubElement(part_list, "part", index=str(index))
-        etree.SubElement(part, "filename").text = f"{image_name}.part.{index:02d}"
-        etree.SubElement(part, "digest", algorithm="SHA1").text = "0" * 40
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8").decode("utf-8")
-
-
-def fill_request(request: RegisterImageRequest, found: Manifest) -> str | None:
-    """Fill what ``request`` left out from the manifest (architecture, kernel, ramdisk, root
-    device, instance-store mappings of devices the request does not map); return the
-    manifest's image name, which names the image when the request gives no Name."""
-    if request.architecture is None:
-        request.architecture = found.architecture
-    if request.kernel_id is None:
-        request.kernel_id = found.kernel_id
-    if request.ramdisk_id is None:
-        request.ramdisk_id = found.ramdisk_id
-    if request.root_device_name is None:
-        request.root_device_name = found.root_device_name
-    given = {m.device_name for m in request.mappings}
-    request.mappings = [
-        *request.mappings,
-        *(
-            MappingRequest(device_name=device, virtual_name=virtual)
-            for virtual, device in found.mappings
-            if device not in given
-        ),
-    ]
-    return found.image_name

@@ -1,8 +1,10 @@
-"""The HTTP side: a threaded werkzeug server hosted through pytest-httpserver's
-``HTTPServerBase``, routing on ``Action`` through :data:`~pytest_ec2image.actions.ACTIONS`.
+"""The per-request pipeline every EC2 call goes through, as a WSGI application: method and
+body, query decoding, auth detection and signatures, routing on ``Action`` through
+:data:`~pytest_ec2image.actions.ACTIONS`, the API version, faults before, the handler, faults
+after, and the answer. Every path logs a :class:`~pytest_ec2image.Call`.
 
-One server serves many registries in turn: the fixture binds each test's registry state with
-:meth:`Ec2Server.bind`, which makes a fresh state per test an O(1) swap.
+The server (:mod:`.server`) hosts it; a test can also drive it in-process with
+``werkzeug.test.Client(Pipeline())``, with no socket at all.
 """
 
 from __future__ import annotations
@@ -11,42 +13,31 @@ import contextlib
 import socket
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Final
 
-from pytest_httpserver.httpserver import HTTPServerBase, HTTPServerError
 from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 from werkzeug.http import HTTP_STATUS_CODES
-from werkzeug.serving import WSGIRequestHandler, make_server
-from werkzeug.wrappers import Request, Response
+from werkzeug.wrappers import Request
 
-from . import auth, control, signatures
-from .actions import ACTIONS, RequestContext
-from .ec2_actions import EC2_ACTIONS, unimplemented
-from .errors import Ec2Error, missing
-from .model import Call
-from .protocol import (
-    API_VERSIONS,
-    MAX_BODY_BYTES,
-    SEED_VERSION,
-    XmlOut,
-    check_known,
-    decode_params,
-    is_auth_param,
-    is_seed_version,
-    render_error,
-)
-from .serving import CallDraft, Disconnect, faults_after, faults_before
-from .store import RegistryState
+from ..actions import ACTIONS
+from ..actions.context import RequestContext
+from ..actions.unimplemented import EC2_ACTIONS, unimplemented
+from ..errors import Ec2Error, missing
+from ..model import Call
+from ..store import RegistryState
+from ..wire import auth, signatures
+from ..wire.query import MAX_BODY_BYTES, check_known, decode_params, is_auth_param
+from ..wire.versions import API_VERSIONS, LEGACY_VERSION, is_legacy_version
+from ..wire.xml import XmlOut, render_error
+from . import control
+from .calls import CallDraft, Disconnect, faults_after, faults_before
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
-    from .registry import Ec2Registry
+    from ..registry import Ec2Registry
 
-#: How often the serve loop checks for a stop request: bounds the time ``stop()`` takes.
-POLL_INTERVAL: Final = 0.02
 _HEADERS: Final = (("Cache-Control", "no-cache, no-store"),)
 #: Content types a form body may come with, as clients spell them (parsing the header is
 #: left for the rare others).
@@ -65,69 +56,26 @@ _NO_REQUEST_ID: Final = "00000000-0000-4000-8000-000000000000"
 _INTERNAL_ERROR: Final = render_error(
     "InternalError", Ec2Error("InternalError").message, _NO_REQUEST_ID
 )
+_NO_REGISTRY: Final = render_error(
+    "ServiceUnavailable",
+    "pytest-ec2image: no test is using this endpoint right now (the request came after its "
+    "test ended, or before one began)",
+    _NO_REQUEST_ID,
+)
 
 
-class _QuietRequestHandler(WSGIRequestHandler):
-    """Werkzeug's handler without its per-request log lines (the call log has them)."""
+class Pipeline:
+    """The fake EC2 endpoint as a WSGI application. ``bind(state)`` chooses the registry it
+    serves, so a fresh state per test is an O(1) swap."""
 
-    #: Seconds a client may stall while sending a request before its connection is dropped,
-    #: so a half-sent body cannot hold a server thread for ever.
-    timeout = 30
-
-    def version_string(self) -> str:
-        """The ``Server`` header: EC2's, in place of werkzeug's and Python's versions."""
-        return "AmazonEC2"
-
-    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        pass
-
-    def log_error(self, format: str, *args: Any) -> None:  # noqa: A002 - werkzeug's signature
-        pass
-
-    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
-        """Requests http.server rejects before the app sees them (request line or headers too
-        long, bad syntax) are answered in EC2's error format too, not as an HTML page."""
-        reason = message or self.responses.get(code, ("Bad request",))[0]
-        # Bad input is a client error, whatever http.server would call it (505 for an
-        # unknown HTTP version).
-        status = code if code < 500 else 400
-        body = render_error(
-            _HTTP_ERROR_CODES.get(status, "InvalidRequest"),
-            f"The request was rejected before it was read: {reason} (HTTP {status})",
-            str(uuid.uuid4()),
-        )
-        self.send_response(status, message)
-        self.send_header("Connection", "close")
-        self.send_header("Content-Type", "text/xml;charset=UTF-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
-
-
-#: EC2-style codes for what http.server rejects itself (EC2 has none of its own for these).
-_HTTP_ERROR_CODES: Final = {
-    414: "RequestURITooLong",
-    431: "RequestHeaderFieldsTooLarge",
-}
-
-
-class Ec2Server(HTTPServerBase):
-    """The fake EC2 endpoint. ``bind(state)`` chooses the registry it serves."""
-
-    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
-        super().__init__(host, port, threaded=True)
+    def __init__(self) -> None:
         self.state: RegistryState | None = None
         #: The registry owning ``state``, for the control API (reset, faults).
         self.registry: Ec2Registry | None = None
         self._bind_lock = threading.Lock()
         #: Called with each finished EC2 call (not control requests), on the serving thread.
         self.on_call: list[Callable[[Call], None]] = []
-
-    @property
-    def endpoint_url(self) -> str:
-        """``http://127.0.0.1:PORT``: what ``AWS_ENDPOINT_URL_EC2`` is set to."""
-        return self.url_for("/").rstrip("/")
+        self._app: WSGIApplication = Request.application(self.answer)
 
     def bind(self, state: RegistryState | None, registry: Ec2Registry | None = None) -> None:
         """Serve ``state`` from now on (``None``: answer that no registry is in use);
@@ -136,46 +84,11 @@ class Ec2Server(HTTPServerBase):
             self.state = state
             self.registry = registry
 
-    # --- hosting ---------------------------------------------------------------------------
-
-    def start(self) -> None:
-        """Bind in the calling thread (a taken port fails here, at once), serve in a thread."""
-        if self.is_running():
-            raise HTTPServerError("Server is already running")
-        # Bind here rather than in werkzeug, which answers a taken port with sys.exit(1).
-        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
-        listener = socket.create_server((self.host, self.port), family=family, backlog=128)
-        try:
-            self.server = make_server(
-                self.host,
-                self.port,
-                Request.application(self.answer),
-                threaded=True,
-                request_handler=_QuietRequestHandler,
-                fd=listener.fileno(),
-            )
-        finally:
-            listener.close()  # werkzeug serves a duplicate of it
-        self.port = self.server.port
-        self.server_thread = threading.Thread(
-            target=self.thread_target, name="pytest-ec2image-server", daemon=True
-        )
-        self.server_thread.start()
-
-    def thread_target(self) -> None:
-        """Serve until stopped, checking for a stop request every ``POLL_INTERVAL``."""
-        assert self.server is not None
-        self.server.serve_forever(poll_interval=POLL_INTERVAL)
-
-    def stop(self) -> None:
-        """Stop serving and release the port."""
-        server = self.server
-        super().stop()
-        if server is not None:
-            server.server_close()
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        return self._app(environ, start_response)
 
     def answer(self, request: Request) -> WSGIApplication:
-        """Serve one request: what the server calls for each one it reads."""
+        """Serve one request: what the WSGI application does with each one."""
         try:
             return self._route(request)
         except Exception as error:
@@ -186,12 +99,6 @@ class Ec2Server(HTTPServerBase):
                 state.errors.record("(answering a request)", error)
             return _Answer(_INTERNAL_ERROR, 500, _NO_REQUEST_ID)
 
-    # --- serving ---------------------------------------------------------------------------
-
-    def dispatch(self, request: Request) -> Response:
-        """``HTTPServerBase``'s hook: :meth:`answer` as a werkzeug ``Response``."""
-        return Response.from_app(self.answer(request), request.environ)
-
     def _route(self, request: Request) -> WSGIApplication:
         """Decode, route, run faults and the handler, and answer; every path logs a Call."""
         if control.is_control_path(request.path):
@@ -199,13 +106,7 @@ class Ec2Server(HTTPServerBase):
         started = time.perf_counter()
         state = self.state
         if state is None:
-            body = render_error(
-                "ServiceUnavailable",
-                "pytest-ec2image: no test is using this endpoint right now (the request came "
-                "after its test ended, or before one began)",
-                "00000000-0000-4000-8000-000000000000",
-            )
-            return _Answer(body, 503, "00000000-0000-4000-8000-000000000000")
+            return _Answer(_NO_REGISTRY, 503, _NO_REQUEST_ID)
         request_id = state.ids.request_id()
         call = CallDraft(request.method, state.default_region, request_id)
         try:
@@ -270,7 +171,7 @@ class Ec2Server(HTTPServerBase):
                 "RequestTimeout",
                 f"The request body did not arrive in full: {request.content_length} bytes were "
                 f"promised and the client stopped sending or stalled for "
-                f"{_QuietRequestHandler.timeout} s",
+                f"{_stall_seconds(request)}",
             ) from None
         if (
             body
@@ -318,15 +219,15 @@ class Ec2Server(HTTPServerBase):
         if version is None:
             if state.strict:
                 raise missing("Version")
-            version = SEED_VERSION
+            version = LEGACY_VERSION
         call.version = version
         if version not in API_VERSIONS:
             raise Ec2Error(
                 "NoSuchVersion",
                 f"The requested version ({version}) of service AmazonEC2 does not exist",
             )
-        seed = is_seed_version(version)
-        known = action.seed_params if seed else action.params
+        legacy = is_legacy_version(version)
+        known = action.legacy_params if legacy else action.params
         if known is None:
             raise Ec2Error(
                 "InvalidAction",
@@ -340,18 +241,24 @@ class Ec2Server(HTTPServerBase):
         ctx = RequestContext(
             action=action_name,
             version=version,
-            seed=seed,
+            legacy=legacy,
             params=params,
             region=call.region,
             account_id=auth.account_for(state.credentials, who.access_key, state.account_id),
             request_id=call.request_id,
         )
         out = XmlOut(action_name, version, call.request_id)
-        action.handler(state, ctx, out)
+        action.handler()(state, ctx, out)
         call.image_id = ctx.image_id
         if state.faults:
             faults_after(state, call, after)
         call.status, call.body = 200, out.to_bytes()
+
+
+def _stall_seconds(request: Request) -> str:
+    sock = request.environ.get("werkzeug.socket")
+    timeout = sock.gettimeout() if isinstance(sock, socket.socket) else None
+    return f"{timeout:g} s" if timeout is not None else "too long"
 
 
 def _drop_connection(request: Request) -> None:

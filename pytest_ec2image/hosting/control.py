@@ -18,11 +18,12 @@ from typing import TYPE_CHECKING, Any, Final
 
 from werkzeug.wrappers import Request, Response
 
-from .faults import Fault
+from ..faults import Fault
+from ..registry import state_of
 
 if TYPE_CHECKING:
-    from .model import Call
-    from .registry import Ec2Registry
+    from ..model import Call
+    from ..registry import Ec2Registry
 
 PREFIX: Final = "/_ec2image"
 #: A fault is a few hundred bytes of JSON; anything near this is a mistake, not a fault.
@@ -81,7 +82,7 @@ def _index(registry: Ec2Registry, request: Request) -> tuple[int, Json]:
 
 
 def _state(registry: Ec2Registry, request: Request) -> tuple[int, Json]:
-    core = registry._state
+    core = state_of(registry)
     with core.lock:
         regions = {name: core.regions[name] for name in core.regions}
         body: Json = {
@@ -122,7 +123,7 @@ def _reset(registry: Ec2Registry, request: Request) -> tuple[int, Json]:
 
 
 def _list_faults(registry: Ec2Registry, request: Request) -> tuple[int, Json]:
-    return 200, {"faults": [fault_json(f) for f in registry._state.faults.active()]}
+    return 200, {"faults": [fault_json(f) for f in state_of(registry).faults.active()]}
 
 
 def _add_fault(registry: Ec2Registry, request: Request) -> tuple[int, Json]:

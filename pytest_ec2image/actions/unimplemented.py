@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Final
 
-from .errors import Ec2Error
+from ..errors import Ec2Error
 
 _NAMES = """
 AcceptAddressTransfer AcceptCapacityReservationBillingOwnership

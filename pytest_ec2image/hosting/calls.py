@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from .errors import Ec2Error
-from .faults import TERMINAL, Fault, FaultPlan, failed_image
-from .model import Call
-from .store import RegistryState
+from ..errors import Ec2Error
+from ..faults import TERMINAL, Fault, FaultPlan, failed_image
+from ..model import Call
+from ..store import RegistryState
 
 
 class Disconnect(Exception):

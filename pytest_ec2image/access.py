@@ -1,0 +1,90 @@
+"""Who may see, launch, copy or change an image or a snapshot, and the one way a handler
+finds the image or snapshot a request names.
+
+Every handler asks here, so the rules live in one place: an image is visible to its owner and
+to the accounts that may launch it (shared with them, or public); only its owner may change
+it. A request that names an image gets one answer per case, whatever the action:
+
+- a malformed id: ``InvalidAMIID.Malformed`` (checked while parsing, by
+  :func:`~pytest_ec2image.actions.validation.check_image_id`, so it comes before DryRun);
+- an id never registered here: ``InvalidAMIID.NotFound``;
+- an id that was registered and has been deregistered: ``InvalidAMIID.Unavailable``;
+- to see or use it, an image the caller may not launch: ``InvalidAMIID.NotFound``, as if it
+  did not exist;
+- to change it, an image of another account, shared or not: ``AuthFailure`` (400), as AWS
+  answers DeregisterImage of another account's AMI (reference 4.3).
+
+Callers hold the registry lock: what is found stays true until they have acted on it.
+"""
+
+from __future__ import annotations
+
+from typing import Final, Literal
+
+from .errors import Ec2Error, image_not_found
+from .model import Image, Snapshot
+from .store import RegionState
+
+#: What a request wants to do with the image it names.
+Purpose = Literal["see", "use", "change"]
+#: The launch permission group that makes an image public.
+EVERYONE: Final = "all"
+
+
+def may_launch(image: Image, account_id: str) -> bool:
+    """Whether ``account_id`` may launch ``image`` (and so copy it): its owner, an account it
+    is shared with, or anyone when it is public."""
+    return image.owner_id == account_id or image.public or account_id in image.launch_permissions
+
+
+def may_see(image: Image, account_id: str) -> bool:
+    """Whether ``image`` exists as far as ``account_id`` can tell: AWS shows an account the
+    images it owns and the ones it may launch, and answers ``NotFound`` for any other."""
+    return may_launch(image, account_id)
+
+
+def may_change(image: Image, account_id: str) -> bool:
+    """Whether ``account_id`` may change ``image`` (attributes, tags, deregistration)."""
+    return image.owner_id == account_id
+
+
+def executable_by(image: Image, who: str, caller: str) -> bool:
+    """DescribeImages' ``ExecutableBy`` test: ``who`` is an account id, ``all`` (public
+    images) or the caller's own id (``self``: everything the caller may launch)."""
+    if who == EVERYONE:
+        return image.public
+    if who == caller:
+        return may_launch(image, caller)
+    return who in image.launch_permissions
+
+
+def find_image(region: RegionState, image_id: str, account_id: str, purpose: Purpose) -> Image:
+    """The image ``image_id`` of ``region``, if ``account_id`` may act on it for ``purpose``;
+    otherwise the error AWS answers (see the module's list)."""
+    image = region.images.get(image_id)
+    if image is None:
+        if image_id in region.deregistered:
+            raise Ec2Error("InvalidAMIID.Unavailable")
+        raise image_not_found([image_id])
+    if purpose == "change":
+        if not may_change(image, account_id):
+            raise Ec2Error("AuthFailure", f"Not authorized for image:{image_id}", status=400)
+    elif not may_see(image, account_id):
+        raise image_not_found([image_id])
+    return image
+
+
+def may_restore(snapshot: Snapshot, account_id: str) -> bool:
+    """Whether ``account_id`` may create volumes from ``snapshot``: the fake's snapshots are
+    never shared, so only their owner may."""
+    return snapshot.owner_id == account_id
+
+
+def find_snapshot(region: RegionState, snapshot_id: str) -> Snapshot:
+    """A snapshot ``region`` knows (declared, or recorded by a registration or a copy), or
+    ``InvalidSnapshot.NotFound``. Lenient lookups, which take undeclared snapshots to exist,
+    are :class:`~pytest_ec2image.references.SnapshotBook`'s."""
+    snapshot = region.snapshots.get(snapshot_id)
+    if snapshot is None:
+        raise Ec2Error("InvalidSnapshot.NotFound", f"The snapshot '{snapshot_id}' does not exist.")
+    return snapshot

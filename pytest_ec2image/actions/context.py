@@ -17,8 +17,11 @@ if TYPE_CHECKING:
 @dataclass(slots=True)
 class RequestContext:
     """One request as a handler sees it: its parameters (already known to hold only the
-    action's), its API generation, and the region and account it acts in. A handler that
-    names an image in its answer sets ``image_id`` (the call log shows it)."""
+    action's), its API generation, and the region and account it acts in.
+
+    A handler that names an image in its answer sets ``image_id`` (the call log shows it);
+    one that created that image also sets ``created``, so an armed ``fail_image`` fault
+    fails it."""
 
     action: str
     version: str
@@ -29,6 +32,7 @@ class RequestContext:
     account_id: str
     request_id: str
     image_id: str | None = None
+    created: bool = False
 
 
 #: ``handler(state, ctx, out)``: read ``ctx.params``, raise :class:`Ec2Error` for anything AWS

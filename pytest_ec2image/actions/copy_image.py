@@ -147,7 +147,7 @@ def copy_image(state: RegistryState, ctx: RequestContext, out: XmlOut) -> None:
         target.insert(image)
         if token:
             target.client_tokens[token] = (fingerprint, image.image_id)
-    ctx.image_id = image.image_id
+    ctx.image_id, ctx.created = image.image_id, True
     out.add(out.root, "imageId", image.image_id)
 
 

@@ -76,7 +76,7 @@ def register_image(state: RegistryState, ctx: RequestContext, out: XmlOut) -> No
         region.insert(image)
         for snapshot in book.recorded:
             region.snapshots[snapshot.snapshot_id] = snapshot
-    ctx.image_id = image.image_id
+    ctx.image_id, ctx.created = image.image_id, True
     out.add(out.root, "imageId", image.image_id)
 
 

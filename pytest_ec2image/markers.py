@@ -17,24 +17,31 @@ def _registry_settings(
     region: str | None = None,
     account_id: str | None = None,
     pending_describes: int | None = None,
+    deregistered_describes: int | None = None,
     images: list[dict[str, Any]] | None = None,
     snapshots: list[dict[str, Any]] | None = None,
     manifests: list[dict[str, Any]] | None = None,
     verify_signatures: bool | None = None,
 ) -> dict[str, Any]:
+    given = {k: v for k, v in locals().items() if v is not None}
     _expect("strict", strict, bool)
     _expect("region", region, str)
     _expect("account_id", account_id, str)
     _expect("pending_describes", pending_describes, int)
+    _expect("deregistered_describes", deregistered_describes, int)
     _expect("verify_signatures", verify_signatures, bool)
-    if pending_describes is not None and pending_describes < 0:
-        raise ValueError(f"pending_describes must be >= 0, got {pending_describes}")
+    for name, count in (
+        ("pending_describes", pending_describes),
+        ("deregistered_describes", deregistered_describes),
+    ):
+        if count is not None and count < 0:
+            raise ValueError(f"{name} must be >= 0, got {count}")
     for kind, entries in (("images", images), ("snapshots", snapshots), ("manifests", manifests)):
         if entries is not None and (
             not isinstance(entries, (list, tuple)) or not all(isinstance(e, dict) for e in entries)
         ):
             raise TypeError(f"{kind} must be a list of dicts (keyword arguments), got {entries!r}")
-    return {k: v for k, v in locals().items() if v is not None and k not in ("kind", "entries")}
+    return given
 
 
 def fault_arguments(*args: Any, **kwargs: Any) -> dict[str, Any]:

@@ -88,7 +88,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        "ec2_registry(strict=False, region=..., account_id=..., pending_describes=0, images=[], "
+        "ec2_registry(strict=False, region=..., account_id=..., pending_describes=0, "
+        "deregistered_describes=0, images=[], "
         "snapshots=[], manifests=[], verify_signatures=False): configure this test's "
         "ec2_registry.",
     )

@@ -54,6 +54,7 @@ class Ec2Registry(FaultInjection):
         seed: int | None = None,
         scope: str = "",
         pending_describes: int = 0,
+        deregistered_describes: int = 0,
         images: Iterable[Mapping[str, Any]] = (),
         snapshots: Iterable[Mapping[str, Any]] = (),
         manifests: Iterable[Mapping[str, Any]] = (),
@@ -70,6 +71,7 @@ class Ec2Registry(FaultInjection):
             seed=self.seed,
             scope=scope,
             pending_describes=pending_describes,
+            deregistered_describes=deregistered_describes,
         )
         self._state.verify_signatures = verify_signatures
         self._state.manifest_source = manifest_source
@@ -130,6 +132,18 @@ class Ec2Registry(FaultInjection):
         if value < 0:
             raise ValueError(f"pending_describes must be >= 0, got {value}")
         self._state.pending_describes = value
+
+    @property
+    def deregistered_describes(self) -> int:
+        """A deregistered image shows state ``deregistered`` to DescribeImages by id for this
+        many views, then is left out of the answer (no error; default 0)."""
+        return self._state.deregistered_describes
+
+    @deregistered_describes.setter
+    def deregistered_describes(self, value: int) -> None:
+        if value < 0:
+            raise ValueError(f"deregistered_describes must be >= 0, got {value}")
+        self._state.deregistered_describes = value
 
     @property
     def clock(self) -> ClockSource:

@@ -20,7 +20,8 @@ def run_registry(
     """Start a server and return a running :class:`Ec2Registry` bound to it.
 
     ``config`` takes the keys of the ``ec2_registry`` marker (``strict``, ``region``,
-    ``account_id``, ``pending_describes``, ``images``, ``snapshots``, ``manifests``), ``seed``
+    ``account_id``, ``pending_describes``, ``deregistered_describes``, ``images``,
+    ``snapshots``, ``manifests``), ``seed``
     (default: random; read it back from ``registry.seed``) and ``scope``: ids depend only on
     (seed, scope, order of calls), so a suite that starts one registry per test and passes the
     test's id as ``scope`` gets the same ids for a test however the suite is ordered.

@@ -31,7 +31,9 @@ class RegionState:
     manifests: dict[str, str | None] = field(default_factory=dict)
     missing_snapshots: set[str] = field(default_factory=set)
     missing_manifests: set[str] = field(default_factory=set)
-    deregistered: set[str] = field(default_factory=set)
+    #: image id -> the image as it was when deregistered: the id stays taken, and a
+    #: DescribeImages by id may still show it (``deregistered_describes``).
+    deregistered: dict[str, Image] = field(default_factory=dict)
     #: image id -> insertion number: pagination resumes after a number, so images deregistered
     #: between two pages shift nothing.
     order: dict[str, int] = field(default_factory=dict)
@@ -65,7 +67,7 @@ class RegionState:
         owners.pop(image.owner_id, None)
         if not owners:
             self.by_name.pop(image.name, None)
-        self.deregistered.add(image_id)
+        self.deregistered[image_id] = image
         del self.order[image_id]
         for snapshot_id in image.snapshot_ids:
             users = self.snapshot_users.pop(snapshot_id, 1) - 1
@@ -111,12 +113,14 @@ class RegistryState:
         seed: int,
         scope: str,
         pending_describes: int,
+        deregistered_describes: int = 0,
     ) -> None:
         self.lock = threading.RLock()
         self.default_region = region
         self.account_id = account_id
         self.strict = strict
         self.pending_describes = pending_describes
+        self.deregistered_describes = deregistered_describes
         self.ids = IdSource(seed, scope)
         self.clock = CreationClock()
         self.regions: dict[str, RegionState] = {}
@@ -124,6 +128,8 @@ class RegistryState:
         self.faults = FaultPlan()
         self.errors = InternalErrors()
         self.describe_views: dict[str, int] = {}
+        #: image id -> DescribeImages views that showed it ``deregistered``.
+        self.deregistered_views: dict[str, int] = {}
         self.unimplemented: list[str] = []
         #: Check SigV2/SigV4 signatures against ``credentials`` (off: any credentials pass).
         self.verify_signatures = False
@@ -139,6 +145,7 @@ class RegistryState:
         self.calls.clear()
         self.faults.clear()
         self.describe_views.clear()
+        self.deregistered_views.clear()
         self.ids = IdSource(self.ids.seed, self.ids.scope)
 
     def region(self, name: str) -> RegionState:

@@ -61,12 +61,17 @@ def test_malformed_id(raw, bad):
     assert answer.message == f'Invalid id: "{bad}" (expecting "ami-...")'
 
 
-def test_deregistered_id_is_not_found(ec2):
+def test_deregistered_id_answers_an_empty_result(ec2):
+    # AWS answers no error for an id it knew (SPEC 4.7): Ansible's ec2_ami waits for this.
     image_id = register(ec2, "web-1")
     ec2.deregister_image(ImageId=image_id)
+    assert ec2.describe_images(ImageIds=[image_id])["Images"] == []
     with pytest.raises(ClientError) as raised:
-        ec2.describe_images(ImageIds=[image_id])
-    assert error_of(raised)[0] == "InvalidAMIID.NotFound"
+        ec2.describe_images(ImageIds=[image_id, "ami-0123456789abcdef0"])
+    assert error_of(raised) == (
+        "InvalidAMIID.NotFound",
+        "The image id '[ami-0123456789abcdef0]' does not exist",
+    )
 
 
 # --- Owner.N / ExecutableBy.N ----------------------------------------------------------------

@@ -42,7 +42,7 @@ def test_markers_are_registered_with_their_signatures(pytester):
     assert any(
         line.startswith(
             "@pytest.mark.ec2_registry(strict=False, region=..., account_id=..., "
-            "pending_describes=0, images=[], snapshots=[], manifests=[]"
+            "pending_describes=0, deregistered_describes=0, images=[], snapshots=[], manifests=[]"
         )
         for line in lines
     )

@@ -97,16 +97,18 @@ def describe_images(state: RegistryState, ctx: RequestContext, out: XmlOut) -> N
     with state.lock:
         region = state.region(ctx.region)
         if image_ids:
-            absent = [i for i in image_ids if i not in region.images]
+            absent = [
+                i for i in image_ids if i not in region.images and i not in region.deregistered
+            ]
             if absent:
                 raise image_not_found(absent)
-            candidates: Iterable[Image] = [region.images[i] for i in image_ids]
+            candidates: Iterable[Image] = _by_id(state, region, image_ids)
         else:
             indexed = _indexed(region, filters)
             candidates = region.images.values() if indexed is None else indexed
         shown: list[tuple[Image, str]] = []
         for image in candidates:
-            if after and region.order[image.image_id] <= after:
+            if after and region.order.get(image.image_id, 0) <= after:
                 continue
             if not scope.sees(image):
                 continue
@@ -118,16 +120,32 @@ def describe_images(state: RegistryState, ctx: RequestContext, out: XmlOut) -> N
                 if page_size is not None and len(shown) > page_size:
                     break
         page = shown[:page_size] if page_size is not None else shown
-        if state.pending_describes:
-            for image, _ in page:
-                views = state.describe_views
+        for image, displayed in page:
+            views = (
+                state.deregistered_views if displayed == "deregistered" else state.describe_views
+            )
+            if views is state.deregistered_views or state.pending_describes:
                 views[image.image_id] = views.get(image.image_id, 0) + 1
-        last = region.order[page[-1][0].image_id] if page else 0
+        last = region.order.get(page[-1][0].image_id, 0) if page else 0
     images_set = out.add(out.root, "imagesSet")
     for image, displayed in page:
         add_image_item(out, images_set, image, displayed, legacy=ctx.legacy)
     if page_size is not None and len(shown) > page_size:
         out.add(out.root, "nextToken", paging.token(last))
+
+
+def _by_id(state: RegistryState, region: RegionState, image_ids: list[str]) -> list[Image]:
+    """The images ``image_ids`` name: registered ones, and deregistered ones in state
+    ``deregistered`` for their first ``deregistered_describes`` views (AWS shows them "for a
+    short interval"), after which they are left out of the answer, with no error."""
+    found: list[Image] = []
+    for image_id in image_ids:
+        image = region.images.get(image_id)
+        if image is not None:
+            found.append(image)
+        elif state.deregistered_views.get(image_id, 0) < state.deregistered_describes:
+            found.append(replace(region.deregistered[image_id], state="deregistered"))
+    return found
 
 
 def _indexed(region: RegionState, filters: list[Filter[Image]]) -> list[Image] | None:

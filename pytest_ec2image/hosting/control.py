@@ -91,6 +91,7 @@ def _state(registry: Ec2Registry, request: Request) -> tuple[int, Json]:
             "account_id": core.account_id,
             "strict": core.strict,
             "pending_describes": core.pending_describes,
+            "deregistered_describes": core.deregistered_describes,
             "verify_signatures": core.verify_signatures,
             "access_keys": {key: c.account_id for key, c in registry.credentials.items()},
             "regions": {

@@ -6,13 +6,18 @@ to the accounts that may launch it (shared with them, or public); only its owner
 it. A request that names an image gets one answer per case, whatever the action:
 
 - a malformed id: ``InvalidAMIID.Malformed`` (checked while parsing, by
-  :func:`~pytest_ec2image.actions.validation.check_image_id`, so it comes before DryRun);
+  :func:`~pytest_ec2image.validation.check_image_id`, so it comes before DryRun);
 - an id never registered here: ``InvalidAMIID.NotFound``;
 - an id that was registered and has been deregistered: ``InvalidAMIID.Unavailable``;
 - to see or use it, an image the caller may not launch: ``InvalidAMIID.NotFound``, as if it
   did not exist;
-- to change it, an image of another account, shared or not: ``AuthFailure`` (400), as AWS
-  answers DeregisterImage of another account's AMI (reference 4.3).
+- for what only the owner may do, an image of another account, shared or not:
+  ``AuthFailure`` (400), as AWS answers DeregisterImage of another account's AMI
+  (reference 4.3).
+
+DescribeImages is the one reader of many images at once: it asks :func:`may_see` and
+:func:`executable_by` per image, leaves out the ones the caller may not see, and shows a
+deregistered image by id for a while instead of answering ``Unavailable`` (SPEC 4.7).
 
 Callers hold the registry lock: what is found stays true until they have acted on it.
 """
@@ -25,8 +30,9 @@ from .errors import Ec2Error, image_not_found
 from .model import Image, Snapshot
 from .store import RegionState
 
-#: What a request wants to do with the image it names.
-Purpose = Literal["see", "use", "change"]
+#: What a request wants to do with the image it names: read it (``see``), launch or copy it
+#: (``use``), or what only its owner may do, change it or read its attributes (``own``).
+Purpose = Literal["see", "use", "own"]
 #: The launch permission group that makes an image public.
 EVERYONE: Final = "all"
 
@@ -44,7 +50,7 @@ def may_see(image: Image, account_id: str) -> bool:
 
 
 def may_change(image: Image, account_id: str) -> bool:
-    """Whether ``account_id`` may change ``image`` (attributes, tags, deregistration)."""
+    """Whether ``account_id`` may change ``image`` or read its attributes (its owner only)."""
     return image.owner_id == account_id
 
 
@@ -61,12 +67,33 @@ def executable_by(image: Image, who: str, caller: str) -> bool:
 def find_image(region: RegionState, image_id: str, account_id: str, purpose: Purpose) -> Image:
     """The image ``image_id`` of ``region``, if ``account_id`` may act on it for ``purpose``;
     otherwise the error AWS answers (see the module's list)."""
+    return find_images(region, [image_id], account_id, purpose)[0]
+
+
+def find_images(
+    region: RegionState, image_ids: list[str], account_id: str, purpose: Purpose
+) -> list[Image]:
+    """The images ``image_ids`` name, for ``purpose``; the first error in AWS's order
+    otherwise: every id that does not exist for the caller in one ``NotFound``, then a
+    deregistered one (``Unavailable``), then one the caller does not own (``AuthFailure``)."""
+    absent = [
+        i
+        for i in image_ids
+        if (i not in region.images and i not in region.deregistered)
+        or (purpose != "own" and i in region.images and not may_see(region.images[i], account_id))
+    ]
+    if absent:
+        raise image_not_found(absent)
+    return [_check(region, image_id, account_id, purpose) for image_id in image_ids]
+
+
+def _check(region: RegionState, image_id: str, account_id: str, purpose: Purpose) -> Image:
     image = region.images.get(image_id)
     if image is None:
         if image_id in region.deregistered:
             raise Ec2Error("InvalidAMIID.Unavailable")
         raise image_not_found([image_id])
-    if purpose == "change":
+    if purpose == "own":
         if not may_change(image, account_id):
             raise Ec2Error("AuthFailure", f"Not authorized for image:{image_id}", status=400)
     elif not may_see(image, account_id):

@@ -36,7 +36,7 @@ def explain_unspent(faults: Sequence[Fault], calls: Sequence[Call], limit: int =
 
 
 def _why_not(fault: Fault, index: int, call: Call) -> str:
-    if index < fault._since:
+    if index < fault.since:
         return "made before the fault was added"
     try:
         mismatch = fault.mismatch(call)

@@ -151,6 +151,11 @@ class Fault:
         return self._hits
 
     @property
+    def since(self) -> int:
+        """The call log's length when the fault was added: earlier calls could not meet it."""
+        return self._since
+
+    @property
     def remaining(self) -> int | None:
         """Calls this fault will still answer; ``None`` means unlimited, 0 spent or cancelled."""
         if self._cancelled:

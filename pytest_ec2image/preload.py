@@ -13,10 +13,10 @@ from dataclasses import fields
 from types import MappingProxyType
 from typing import Any, Final
 
-from .actions.validation import check_description, check_name, check_tag, is_resource_id
 from .faults import Fault, failed_image
 from .model import Image, Snapshot, StateReason, mapping_from
 from .store import RegistryState
+from .validation import check_description, check_name, check_tag, is_resource_id
 
 #: What ``add_image`` (and ``assert_registered``) take: the :class:`Image` fields.
 IMAGE_FIELDS: Final = frozenset(f.name for f in fields(Image))

@@ -101,3 +101,24 @@ def test_a_shared_image_can_be_seen_and_copied_but_not_changed(ec2, other, ec2_r
     # The private one stays invisible to the caller.
     assert error_of(BY_ACTION["CopyImage"], ec2, theirs)[0] == "InvalidAMIID.NotFound"
     assert SNAP in {s for image in ec2_registry.images.values() for s in image.snapshot_ids}
+
+
+def test_a_request_naming_several_resources_answers_image_errors_first(ec2, other, ec2_registry):
+    theirs = register(other, "theirs-1")
+    gone = register(ec2, "gone-1")
+    ec2.deregister_image(ImageId=gone)
+    tag = [{"Key": "k", "Value": "v"}]
+    # Every image id that does not exist for the caller, in one NotFound.
+    assert error_of(lambda c, i: c.create_tags(Resources=[NEVER, theirs], Tags=tag), ec2, None) == (
+        "InvalidAMIID.NotFound",
+        f"The image id '[{NEVER}, {theirs}]' does not exist",
+        400,
+    )
+    # Image errors come before snapshot errors, whatever the order of the ids.
+    missing_snapshot = "snap-0123456789abcdef9"
+    assert error_of(
+        lambda c, i: c.create_tags(Resources=[missing_snapshot, gone], Tags=tag), ec2, None
+    )[0] == ("InvalidAMIID.Unavailable")
+    assert error_of(lambda c, i: c.create_tags(Resources=[missing_snapshot], Tags=tag), ec2, None)[
+        :2
+    ] == ("InvalidSnapshot.NotFound", f"The snapshot '{missing_snapshot}' does not exist.")

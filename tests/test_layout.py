@@ -68,3 +68,18 @@ def test_the_fault_marker_shows_what_fail_takes(pytester: pytest.Pytester) -> No
         )
     result = pytester.runpytest("--markers")
     result.stdout.fnmatch_lines([f"@pytest.mark.ec2_fault({', '.join(parts)}): *"])
+
+
+def test_no_module_of_the_package_is_past_400_lines() -> None:
+    """A module reads in one sitting; past ~400 lines it holds more than one idea."""
+    import pathlib
+
+    import pytest_ec2image
+
+    root = pathlib.Path(pytest_ec2image.__file__).parent
+    sizes = {
+        str(path.relative_to(root)): len(path.read_text(encoding="utf-8").splitlines())
+        for path in root.rglob("*.py")
+    }
+    assert len(sizes) > 40
+    assert {name: n for name, n in sizes.items() if n > 400} == {}

@@ -13,8 +13,7 @@ from typing import Any, Final
 from ..errors import Ec2Error, combination, missing
 from ..model import BlockDeviceMapping, EbsBlockDevice
 from ..references import SnapshotBook
-from ..wire.query import group
-from .validation import (
+from ..validation import (
     check_enum,
     check_range,
     is_device_name,
@@ -22,6 +21,7 @@ from .validation import (
     parse_bool,
     parse_int,
 )
+from ..wire.query import group
 
 _VIRTUAL_NAME = re.compile(r"^ephemeral(?:[0-9]|1[0-9]|2[0-3])$")
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
 from ..errors import Ec2Error
-from .validation import parse_bool
+from ..validation import parse_bool
 
 if TYPE_CHECKING:
     from ..store import RegistryState

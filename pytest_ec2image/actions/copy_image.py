@@ -16,10 +16,7 @@ from ..access import find_image
 from ..errors import Ec2Error, combination, invalid_value, missing
 from ..model import BlockDeviceMapping, Image, Snapshot
 from ..store import RegionState, RegistryState
-from ..wire.query import group
-from ..wire.xml import XmlOut
-from .context import RequestContext, dry_run
-from .validation import (
+from ..validation import (
     check_description,
     check_image_id,
     check_name,
@@ -28,6 +25,9 @@ from .validation import (
     parse_int,
     parse_tags,
 )
+from ..wire.query import group
+from ..wire.xml import XmlOut
+from .context import RequestContext, dry_run
 
 _REGION = re.compile(r"^[a-z]{2}(?:-[a-z]+)+-[0-9]{1,2}$")
 MAX_CLIENT_TOKEN: Final = 128

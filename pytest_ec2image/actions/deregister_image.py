@@ -5,9 +5,9 @@ from __future__ import annotations
 from ..access import find_image
 from ..errors import missing
 from ..store import RegistryState
+from ..validation import check_image_id, parse_bool
 from ..wire.xml import XmlOut
 from .context import RequestContext, dry_run
-from .validation import check_image_id, parse_bool
 
 
 def deregister_image(state: RegistryState, ctx: RequestContext, out: XmlOut) -> None:
@@ -26,7 +26,7 @@ def deregister_image(state: RegistryState, ctx: RequestContext, out: XmlOut) -> 
     dry_run(ctx)
     with state.lock:
         region = state.region(ctx.region)
-        image = find_image(region, image_id, ctx.account_id, "change")
+        image = find_image(region, image_id, ctx.account_id, "own")
         region.remove(image_id)
         results: list[tuple[str, str]] = []
         if delete_snapshots:

@@ -15,13 +15,13 @@ from ..errors import image_not_found
 from ..ids import format_date
 from ..model import Image
 from ..store import RegionState, RegistryState
+from ..validation import check_image_id, check_user, parse_bool
 from ..wire.query import scalars
 from ..wire.render import add_image_item
 from ..wire.xml import XmlOut
 from .context import RequestContext, dry_run
 from .filters import Filter, image_filters, match_all
 from .paging import read_page
-from .validation import check_image_id, check_user, parse_bool
 
 OWNER_ALIASES: Final = frozenset({"amazon", "aws-marketplace", "aws-backup-vault"})
 

@@ -13,10 +13,10 @@ from ..access import find_image
 from ..errors import Ec2Error, invalid_value, missing
 from ..model import Image
 from ..store import RegistryState
+from ..validation import check_image_id
 from ..wire.render import add_product_codes
 from ..wire.xml import XmlOut
 from .context import RequestContext, dry_run
-from .validation import check_image_id
 
 #: ``<name><value>…</value></name>`` attributes and where each comes from.
 _VALUE_ATTRIBUTES: Final[dict[str, Callable[[Image], str | None]]] = {
@@ -75,7 +75,7 @@ def describe_image_attribute(state: RegistryState, ctx: RequestContext, out: Xml
     _check_attribute(attribute, legacy=ctx.legacy)
     dry_run(ctx)
     with state.lock:
-        image = find_image(state.region(ctx.region), image_id, ctx.account_id, "change")
+        image = find_image(state.region(ctx.region), image_id, ctx.account_id, "own")
     if attribute == "blockDeviceMapping":
         # Documented and real: this attribute is refused even to the owner (aws-cli#1083);
         # DescribeImages is the way to read mappings. [INFERRED] status 400.

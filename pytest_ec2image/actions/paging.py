@@ -10,8 +10,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from ..errors import Ec2Error
+from ..validation import check_range, parse_int
 from .context import RequestContext
-from .validation import check_range, parse_int
 
 
 def max_results(params: Mapping[str, str], low: int = 5, high: int = 1000) -> int | None:

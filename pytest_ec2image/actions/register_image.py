@@ -10,12 +10,12 @@ from ..manifest.parsing import Manifest
 from ..model import Image
 from ..references import SnapshotBook, check_kernels, find_manifest
 from ..store import RegistryState
+from ..validation import check_name
 from ..wire.xml import XmlOut
 from . import register_request
 from .block_devices import MappingRequest, resolve_mappings
 from .context import RequestContext
 from .register_request import RegisterImageRequest
-from .validation import check_name
 
 
 def register_image(state: RegistryState, ctx: RequestContext, out: XmlOut) -> None:

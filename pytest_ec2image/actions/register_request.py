@@ -15,9 +15,7 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from ..errors import Ec2Error, combination, invalid_value, missing
-from ..wire.query import group, scalars
-from .block_devices import MappingRequest, parse_mappings
-from .validation import (
+from ..validation import (
     check_description,
     check_enum,
     check_name,
@@ -28,6 +26,8 @@ from .validation import (
     parse_tags,
     same_device,
 )
+from ..wire.query import group, scalars
+from .block_devices import MappingRequest, parse_mappings
 
 _LOCATION = re.compile(r"^[^\s\x00-\x1f\x7f]{1,1024}$")
 

@@ -11,13 +11,13 @@ from ..access import may_restore
 from ..errors import Ec2Error
 from ..references import SnapshotBook
 from ..store import RegistryState
+from ..validation import check_user, is_resource_id
 from ..wire.query import scalars
 from ..wire.render import add_snapshot_item
 from ..wire.xml import XmlOut
 from .context import RequestContext, dry_run
 from .filters import match_all, snapshot_filters
 from .paging import read_page
-from .validation import check_user, is_resource_id
 
 
 def describe_snapshots(state: RegistryState, ctx: RequestContext, out: XmlOut) -> None:

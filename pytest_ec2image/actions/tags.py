@@ -11,15 +11,15 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
 from types import MappingProxyType
 
-from ..access import find_image, find_snapshot, may_see
-from ..errors import Ec2Error, image_not_found, missing
+from ..access import find_images, find_snapshot, may_see
+from ..errors import Ec2Error, missing
 from ..store import RegionState, RegistryState
+from ..validation import check_tag, check_tag_count, is_resource_id, parse_tags
 from ..wire.query import group, scalars
 from ..wire.xml import XmlOut
 from .context import RequestContext, dry_run
 from .filters import Filter, TagEntry, match_all, tag_filters
 from .paging import read_page
-from .validation import check_tag, check_tag_count, is_resource_id, parse_tags
 
 #: Any EC2 resource id (``i-…``, ``vol-…``): well-formed, but not a kind the fake tags.
 _OTHER_ID = re.compile(r"^[a-z]+(?:-[a-z]+)*-(?:[0-9a-f]{8}|[0-9a-f]{17})$")
@@ -45,22 +45,12 @@ def _resource_ids(ctx: RequestContext) -> list[str]:
 def _tags_of(
     region: RegionState, account_id: str, resource_ids: list[str]
 ) -> dict[str, Mapping[str, str]]:
-    """Each resource's current tags, or the error :mod:`~pytest_ec2image.access` answers for
-    the first resource the caller cannot see (every never-registered image id at once)."""
-    absent = [
-        r
-        for r in resource_ids
-        if r.startswith("ami-") and r not in region.images and r not in region.deregistered
-    ]
-    if absent:
-        raise image_not_found(absent)
+    """Each resource's current tags, or the error :mod:`~pytest_ec2image.access` answers:
+    images first (every unknown image id at once), then snapshots."""
+    image_ids = [r for r in resource_ids if r.startswith("ami-")]
+    images = dict(zip(image_ids, find_images(region, image_ids, account_id, "see"), strict=True))
     return {
-        r: (
-            find_image(region, r, account_id, "see").tags
-            if r.startswith("ami-")
-            else find_snapshot(region, r).tags
-        )
-        for r in resource_ids
+        r: images[r].tags if r in images else find_snapshot(region, r).tags for r in resource_ids
     }
 
 

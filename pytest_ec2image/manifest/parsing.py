@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Final
 
 from lxml import etree
 
-from ..actions.validation import is_device_name, is_resource_id
+from ..validation import is_device_name, is_resource_id
 
 if TYPE_CHECKING:
     from lxml.etree._docloader import _InputDocument

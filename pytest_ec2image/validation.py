@@ -11,9 +11,9 @@ import re
 from collections.abc import Collection, Mapping
 from typing import Final
 
-from ..errors import Ec2Error, invalid_enum, invalid_value, missing
-from ..ids import is_account_id
-from ..wire.query import group
+from .errors import Ec2Error, invalid_enum, invalid_value, missing
+from .ids import is_account_id
+from .wire.query import group
 
 MAX_TAGS_PER_RESOURCE: Final = 50
 MAX_TAG_KEY: Final = 127

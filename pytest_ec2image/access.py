@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from typing import Final, Literal
 
-from .errors import Ec2Error, image_not_found
+from .errors import Ec2Error, image_not_found, snapshot_not_found
 from .model import Image, Snapshot
 from .store import RegionState
 
@@ -102,16 +102,38 @@ def _check(region: RegionState, image_id: str, account_id: str, purpose: Purpose
 
 
 def may_restore(snapshot: Snapshot, account_id: str) -> bool:
-    """Whether ``account_id`` may create volumes from ``snapshot``: the fake's snapshots are
-    never shared, so only their owner may."""
-    return snapshot.owner_id == account_id
+    """Whether ``account_id`` may create volumes from ``snapshot`` (and so see it): its owner,
+    an account it is shared with, or anyone when it is public."""
+    return (
+        snapshot.owner_id == account_id
+        or snapshot.public
+        or account_id in snapshot.create_volume_permissions
+    )
 
 
-def find_snapshot(region: RegionState, snapshot_id: str) -> Snapshot:
-    """A snapshot ``region`` knows (declared, or recorded by a registration or a copy), or
-    ``InvalidSnapshot.NotFound``. Lenient lookups, which take undeclared snapshots to exist,
-    are :class:`~pytest_ec2image.references.SnapshotBook`'s."""
+def restorable_by(snapshot: Snapshot, who: str, caller: str) -> bool:
+    """DescribeSnapshots' ``RestorableBy`` test: ``who`` is ``all`` (public snapshots), the
+    caller's own id (``self``: owned or shared with it, unlike DescribeImages' ``self``) or
+    another account id (shared with that account)."""
+    if who == EVERYONE:
+        return snapshot.public
+    if who == caller:
+        return may_restore(snapshot, caller)
+    return who in snapshot.create_volume_permissions or snapshot.owner_id == who
+
+
+def find_snapshot(
+    region: RegionState, snapshot_id: str, account_id: str, purpose: Purpose
+) -> Snapshot:
+    """A snapshot ``region`` knows (declared, or recorded by a registration or a copy) that
+    ``account_id`` may act on for ``purpose``: ``InvalidSnapshot.NotFound`` for one it does
+    not know or the caller may not restore, ``AuthFailure`` for what only the owner may do.
+    Lenient lookups, which take undeclared snapshots to exist, are
+    :class:`~pytest_ec2image.references.SnapshotBook`'s."""
     snapshot = region.snapshots.get(snapshot_id)
-    if snapshot is None:
-        raise Ec2Error("InvalidSnapshot.NotFound", f"The snapshot '{snapshot_id}' does not exist.")
+    if snapshot is None or (purpose != "own" and not may_restore(snapshot, account_id)):
+        raise snapshot_not_found(snapshot_id)
+    if purpose == "own" and snapshot.owner_id != account_id:
+        # [INFERRED] as for images (reference aws-image-pipeline 9.1 names no text).
+        raise Ec2Error("AuthFailure", f"Not authorized for snapshot:{snapshot_id}", status=400)
     return snapshot

@@ -133,6 +133,11 @@ def combination(message: str) -> Ec2Error:
     return Ec2Error("InvalidParameterCombination", message)
 
 
+def snapshot_not_found(snapshot_id: str) -> Ec2Error:
+    """``InvalidSnapshot.NotFound`` for ``snapshot_id`` (AWS quotes the id, with a period)."""
+    return Ec2Error("InvalidSnapshot.NotFound", f"The snapshot '{snapshot_id}' does not exist.")
+
+
 def image_not_found(image_ids: list[str]) -> Ec2Error:
     """``InvalidAMIID.NotFound`` for one or more ids."""
     # AWS's brackets are real and it declined to drop them (reference 4.1).

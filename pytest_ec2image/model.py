@@ -107,9 +107,14 @@ class Image:
     product_codes: tuple[tuple[str, str], ...] = ()
     state: ImageState = "available"
     state_reason: StateReason | None = None
+    #: Launch permission for everyone (the ``all`` group): ``isPublic`` in DescribeImages.
     public: bool = False
     #: Account ids this image is shared with (launch permissions besides ``public``).
     launch_permissions: tuple[str, ...] = ()
+    #: Organizations and organizational units (ARNs) it is shared with. The fake knows no
+    #: account's organization, so these are recorded and shown, and grant no account access.
+    organization_arns: tuple[str, ...] = ()
+    organizational_unit_arns: tuple[str, ...] = ()
     image_owner_alias: str | None = None
     platform: str | None = None
     platform_details: str = "Linux/UNIX"
@@ -118,6 +123,11 @@ class Image:
     source_image_id: str | None = None
     source_image_region: str | None = None
     deprecation_time: str | None = None
+    #: ``disabled``, ``enabled-without-cooldown`` or ``enabled-with-cooldown``.
+    deregistration_protection: str = "disabled"
+    #: When protection with a cooldown was disabled: the time (``...Z``) until which the image
+    #: still cannot be deregistered (DescribeImages shows ``disabled after <time>``).
+    deregistration_cooldown_until: str | None = None
     api_version: str = "2016-11-15"
 
     @property
@@ -145,6 +155,10 @@ class Snapshot:
     state: str = "completed"
     declared: bool = True
     tags: Mapping[str, str] = field(default_factory=lambda: _NO_TAGS)
+    #: Create-volume permission for everyone (the ``all`` group).
+    public: bool = False
+    #: Account ids it is shared with (create-volume permissions besides ``public``).
+    create_volume_permissions: tuple[str, ...] = ()
 
     @property
     def volume_id(self) -> str:

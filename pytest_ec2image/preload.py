@@ -8,12 +8,14 @@ rules), so a preload cannot hold what AWS could not. :class:`~pytest_ec2image.Ec
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import fields
+from datetime import datetime
 from types import MappingProxyType
 from typing import Any, Final
 
 from .faults import Fault, failed_image
+from .ids import format_date, is_account_id
 from .model import Image, Snapshot, StateReason, mapping_from
 from .store import RegistryState
 from .validation import check_description, check_name, check_tag, is_resource_id
@@ -51,6 +53,7 @@ def add_image(state: RegistryState, region_name: str, name: str, fields_: dict[s
         reason = fields_.pop("state_reason", None)
         if isinstance(reason, Mapping):
             reason = StateReason(**reason)
+        _sharing_fields(fields_)
         image = Image(
             image_id=image_id,
             name=name,
@@ -74,8 +77,11 @@ def add_snapshot(
     size: int,
     encrypted: bool,
     snapshot_state: str,
+    create_volume_permissions: Iterable[str] = (),
 ) -> Snapshot:
-    """Declare a snapshot in ``region_name`` (a fresh id when ``snapshot_id`` is ``None``)."""
+    """Declare a snapshot in ``region_name`` (a fresh id when ``snapshot_id`` is ``None``),
+    shared with the accounts ``create_volume_permissions`` names (``"all"``: public)."""
+    public, accounts = _permissions("create_volume_permissions", create_volume_permissions)
     with state.lock:
         region = state.region(region_name)
         if snapshot_id is None:
@@ -91,10 +97,53 @@ def add_snapshot(
             size=size,
             encrypted=encrypted,
             state=snapshot_state,
+            public=public,
+            create_volume_permissions=accounts,
         )
         region.snapshots[snapshot_id] = snapshot
         region.missing_snapshots.discard(snapshot_id)
         return snapshot
+
+
+#: What ``deregistration_protection`` may be preloaded as.
+PROTECTION_STATES: Final = ("disabled", "enabled-without-cooldown", "enabled-with-cooldown")
+
+
+def _sharing_fields(fields_: dict[str, Any]) -> None:
+    """``add_image``'s sharing and lifecycle keywords in the form the record holds them:
+    ``launch_permissions`` may hold ``"all"`` (public), ``deprecation_time`` may be a
+    ``datetime``, and each value is checked as the wire would check it."""
+    if "launch_permissions" in fields_:
+        public, accounts = _permissions("launch_permissions", fields_["launch_permissions"])
+        fields_["launch_permissions"] = accounts
+        fields_["public"] = bool(fields_.get("public")) or public
+    for name in ("organization_arns", "organizational_unit_arns"):
+        if name in fields_:
+            fields_[name] = tuple(dict.fromkeys(fields_[name]))
+    deprecation = fields_.get("deprecation_time")
+    if isinstance(deprecation, datetime):
+        fields_["deprecation_time"] = format_date(deprecation)
+    protection = fields_.get("deregistration_protection", "disabled")
+    if protection not in PROTECTION_STATES:
+        raise ValueError(
+            f"deregistration_protection must be one of {', '.join(PROTECTION_STATES)}, "
+            f"got {protection!r}"
+        )
+
+
+def _permissions(name: str, entries: Iterable[str]) -> tuple[bool, tuple[str, ...]]:
+    """``(public, account ids)`` from a list of account ids and ``"all"``."""
+    if isinstance(entries, str):
+        raise TypeError(f"{name} must be a list of account ids (or 'all'), got {entries!r}")
+    public, accounts = False, []
+    for entry in entries:
+        if entry == "all":
+            public = True
+        elif isinstance(entry, str) and is_account_id(entry):
+            accounts.append(entry)
+        else:
+            raise ValueError(f"{name}: {entry!r} is not a 12-digit account id or 'all'")
+    return public, tuple(dict.fromkeys(accounts))
 
 
 def add_manifest(state: RegistryState, region_name: str, location: str, content: str | None) -> str:

@@ -148,8 +148,11 @@ class Ec2Registry(RegistrySettings, FaultInjection):
         """Preload an image as if it had been registered earlier.
 
         ``fields_`` are :class:`Image` fields (``state``, ``owner_id``, ``tags``,
-        ``creation_date``, ``block_device_mappings`` as objects or dicts, ...). The name rules
-        and the per-account duplicate rule apply, so a preload cannot hold what AWS could not.
+        ``creation_date``, ``block_device_mappings`` as objects or dicts, ...): also the
+        pipeline's state, ``launch_permissions`` (account ids; ``"all"`` makes it public),
+        ``deprecation_time`` (a ``datetime`` or EC2's ``...Z`` text),
+        ``deregistration_protection`` and ``state="disabled"``. The name rules and the
+        per-account duplicate rule apply, so a preload cannot hold what AWS could not.
         """
         return preload.add_image(self._state, self._region, name, fields_)
 
@@ -160,10 +163,12 @@ class Ec2Registry(RegistrySettings, FaultInjection):
         size: int = 8,
         encrypted: bool = False,
         state: str = "completed",
+        create_volume_permissions: Iterable[str] = (),
     ) -> Snapshot:
         """Declare a snapshot (a fresh id when ``snapshot_id`` is ``None``); in strict mode only
         declared snapshots exist. ``state`` other than ``completed`` makes RegisterImage fail
-        with ``IncorrectState``."""
+        with ``IncorrectState``. ``create_volume_permissions`` lists the account ids it is
+        shared with (``"all"``: public)."""
         return preload.add_snapshot(
             self._state,
             self._region,
@@ -171,6 +176,7 @@ class Ec2Registry(RegistrySettings, FaultInjection):
             size=size,
             encrypted=encrypted,
             snapshot_state=state,
+            create_volume_permissions=create_volume_permissions,
         )
 
     def add_manifest(self, location: str, content: str | None = None) -> str:
@@ -233,10 +239,14 @@ class Ec2Registry(RegistrySettings, FaultInjection):
 
     # --- clients and lifecycle -------------------------------------------------------------
 
-    def client(self, **kwargs: Any) -> BaseClient:
+    def client(self, *, account_id: str | None = None, **kwargs: Any) -> BaseClient:
         """A boto3 EC2 client bound to this registry's endpoint, region and test credentials.
 
-        Keyword arguments go to ``boto3.client`` and override those defaults.
+        With ``account_id``, the client acts for that account: it signs with a key the
+        registry knows for it (``AKIAFAKE`` + the account id, added with
+        :meth:`add_credentials` on first use), so what it registers is that account's and it
+        sees what other accounts share with it. Other keyword arguments go to
+        ``boto3.client`` and override these defaults.
         """
         try:
             import boto3
@@ -244,11 +254,16 @@ class Ec2Registry(RegistrySettings, FaultInjection):
             raise RuntimeError(
                 "Ec2Registry.client() needs boto3: pip install 'pytest-ec2image[boto3]'"
             ) from None
+        key, secret = TEST_ACCESS_KEY_ID, TEST_SECRET_ACCESS_KEY
+        if account_id is not None and account_id != self.account_id:
+            key, secret = f"AKIAFAKE{account_id}", f"pytest-ec2image-secret-{account_id}"
+            if self.credentials.get(key) != (secret, account_id):
+                self.add_credentials(key, secret, account_id=account_id)
         options: dict[str, Any] = {
             "endpoint_url": self.endpoint_url,
             "region_name": self._region,
-            "aws_access_key_id": TEST_ACCESS_KEY_ID,
-            "aws_secret_access_key": TEST_SECRET_ACCESS_KEY,
+            "aws_access_key_id": key,
+            "aws_secret_access_key": secret,
         }
         options.update(kwargs)
         client: BaseClient = boto3.client("ec2", **options)

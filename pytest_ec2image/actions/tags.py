@@ -50,7 +50,8 @@ def _tags_of(
     image_ids = [r for r in resource_ids if r.startswith("ami-")]
     images = dict(zip(image_ids, find_images(region, image_ids, account_id, "see"), strict=True))
     return {
-        r: images[r].tags if r in images else find_snapshot(region, r).tags for r in resource_ids
+        r: images[r].tags if r in images else find_snapshot(region, r, account_id, "see").tags
+        for r in resource_ids
     }
 
 

@@ -199,8 +199,7 @@ class Call:
 
     def summary(self) -> str:
         """One line for reports: ``RegisterImage Name=web-1 -> 400 InvalidAMIName.Duplicate``."""
-        keys = [f"{k}={v}" for k, v in self.params.items() if k in _SUMMARY_KEYS]
-        head = " ".join([self.action or "(no Action)", *keys])
+        head = " ".join([self.action or "(no Action)", *_summary_params(self.params)])
         if self.ok:
             tail = f"200 {self.image_id}" if self.image_id else "200"
         elif self.status:
@@ -213,9 +212,23 @@ class Call:
         return f"{head} -> {tail}" + (" (fault)" if self.fault is not None else "")
 
 
-_SUMMARY_KEYS = frozenset(
-    {"Name", "ImageId", "ImageId.1", "ImageLocation", "SourceImageId", "ResourceId.1", "Owner.1"}
-)
+#: The parameters a call's summary line shows, and the lists it shows the first member of
+#: (whatever its index: some clients number from 0).
+_SUMMARY_KEYS = frozenset({"Name", "ImageId", "ImageLocation", "SourceImageId", "SnapshotId"})
+_SUMMARY_LISTS = frozenset({"ImageId", "ResourceId", "Owner", "SnapshotId"})
+
+
+def _summary_params(params: Mapping[str, str]) -> list[str]:
+    shown: list[str] = []
+    lists: set[str] = set()
+    for key, value in params.items():
+        base, dot, index = key.partition(".")
+        if key in _SUMMARY_KEYS or (
+            dot and index.isdigit() and base in _SUMMARY_LISTS and base not in lists
+        ):
+            lists.add(base)
+            shown.append(f"{key}={value}")
+    return shown
 
 
 class CallLog(Sequence[Call]):

@@ -214,7 +214,16 @@ class Call:
 
 
 _SUMMARY_KEYS = frozenset(
-    {"Name", "ImageId", "ImageId.1", "ImageLocation", "SourceImageId", "ResourceId.1", "Owner.1"}
+    {
+        "Name",
+        "ImageId",
+        "ImageId.1",
+        "ImageLocation",
+        "SourceImageId",
+        "ResourceId.1",
+        "Owner.1",
+        "SnapshotId",
+    }
 )
 
 

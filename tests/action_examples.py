@@ -70,6 +70,8 @@ EXAMPLES: dict[str, Example] = {
         "SourceImageId": w.image_id,
         "SourceRegion": w.region,
     },
+    # The declared snapshot no image maps (the prepared image's is in use).
+    "DeleteSnapshot": lambda w: {"SnapshotId": w.snapshot_id},
 }
 
 

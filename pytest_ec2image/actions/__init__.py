@@ -77,6 +77,9 @@ ACTIONS: Final[dict[str, Action]] = {
         "snapshots", "describe_snapshots", p.DESCRIBE_SNAPSHOTS, p.DESCRIBE_SNAPSHOTS_LEGACY
     ),
     "CopyImage": Action("copy_image", "copy_image", p.COPY_IMAGE),
+    "DeleteSnapshot": Action(
+        "snapshots", "delete_snapshot", p.DELETE_SNAPSHOT, p.DELETE_SNAPSHOT_LEGACY
+    ),
 }
 
 

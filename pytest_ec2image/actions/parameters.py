@@ -125,3 +125,9 @@ DESCRIBE_SNAPSHOTS: Final = (
     COMMON | {"SnapshotId.N", "Owner.N", "RestorableBy.N"} | _FILTERS | _PAGING
 )
 DESCRIBE_SNAPSHOTS_LEGACY: Final = LEGACY_COMMON | {"SnapshotId.N", "Owner.N", "RestorableBy.N"}
+
+# --- snapshot deletion (issue 14, item 2) ----------------------------------------------------
+# DeleteSnapshot predates API version 2009-10-31 (EBS came with 2008-08-08).
+
+DELETE_SNAPSHOT: Final = COMMON | {"SnapshotId"}
+DELETE_SNAPSHOT_LEGACY: Final = LEGACY_COMMON | {"SnapshotId"}

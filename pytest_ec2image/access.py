@@ -112,14 +112,16 @@ def may_restore(snapshot: Snapshot, account_id: str) -> bool:
 
 
 def restorable_by(snapshot: Snapshot, who: str, caller: str) -> bool:
-    """DescribeSnapshots' ``RestorableBy`` test: ``who`` is ``all`` (public snapshots), the
-    caller's own id (``self``: owned or shared with it, unlike DescribeImages' ``self``) or
-    another account id (shared with that account)."""
+    """DescribeSnapshots' ``RestorableBy`` test (reference 11): ``who`` is ``all`` (public
+    snapshots), the caller's own id (``self``: the snapshots it owns or that are shared with
+    it explicitly, unlike DescribeImages' ``self``; a public one is not explicit) or another
+    account id (the caller's own snapshots shared with that account: AWS takes account ids
+    "if you own the snapshots", and the caller cannot read another owner's permissions)."""
     if who == EVERYONE:
         return snapshot.public
     if who == caller:
-        return may_restore(snapshot, caller)
-    return who in snapshot.create_volume_permissions or snapshot.owner_id == who
+        return snapshot.owner_id == caller or caller in snapshot.create_volume_permissions
+    return snapshot.owner_id == caller and who in snapshot.create_volume_permissions
 
 
 def find_snapshot(

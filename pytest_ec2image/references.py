@@ -14,7 +14,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Final
 
-from .errors import Ec2Error, image_not_found
+from .access import find_snapshot
+from .errors import Ec2Error, image_not_found, snapshot_not_found
 from .manifest.parsing import DEFAULT_MANIFEST, Manifest, ManifestError, parse
 from .model import Snapshot
 from .store import RegionState, RegistryState
@@ -132,3 +133,20 @@ def _not_found(location: str, why: str) -> Ec2Error:
         "The specified AMI has an unparsable manifest, or you may not have access to the "
         f"location of the manifest file in Amazon S3: {location} ({why})",
     )
+
+
+def owned_snapshot(
+    state: RegistryState, region_name: str, snapshot_id: str, account_id: str
+) -> Snapshot:
+    """The snapshot ``snapshot_id`` that ``account_id`` wants to change, delete or read the
+    attributes of (read under the lock): ``InvalidSnapshot.NotFound`` if it is missing
+    (``missing_snapshot``, deleted, or strict mode and never declared), ``AuthFailure`` if
+    another account owns it. In lenient mode a well-formed id the region never met is taken
+    to exist as the caller's, as RegisterImage and DescribeSnapshots take it; the result is
+    then not recorded (``declared`` false): the caller stores it if it changes it."""
+    region = state.region(region_name)
+    if snapshot_id in region.missing_snapshots:
+        raise snapshot_not_found(snapshot_id)
+    if snapshot_id in region.snapshots:
+        return find_snapshot(region, snapshot_id, account_id, "own")
+    return SnapshotBook.of(state, region_name, account_id).lookup(snapshot_id, None)

@@ -169,3 +169,11 @@ def check_description(description: str) -> None:
     """At most 255 characters (AWS's CreateSnapshot wording)."""
     if len(description) > 255:
         raise invalid_value("description", description, "It exceeds 255 characters")
+
+
+def check_snapshot_id(snapshot_id: str) -> None:
+    """``snap-`` + 8 or 17 hex digits, or ``InvalidSnapshotID.Malformed``."""
+    if not is_resource_id("snap", snapshot_id):
+        raise Ec2Error(
+            "InvalidSnapshotID.Malformed", f'Invalid id: "{snapshot_id}" (expecting "snap-...")'
+        )

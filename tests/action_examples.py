@@ -70,6 +70,20 @@ EXAMPLES: dict[str, Example] = {
         "SourceImageId": w.image_id,
         "SourceRegion": w.region,
     },
+    # The declared snapshot no image maps (the prepared image's is in use).
+    "DeleteSnapshot": lambda w: {"SnapshotId": w.snapshot_id},
+    "ModifySnapshotAttribute": lambda w: {
+        "SnapshotId": w.snapshot_id,
+        "CreateVolumePermission": {"Add": [{"UserId": "210987654321"}]},
+    },
+    "DescribeSnapshotAttribute": lambda w: {
+        "SnapshotId": w.snapshot_id,
+        "Attribute": "createVolumePermission",
+    },
+    "ResetSnapshotAttribute": lambda w: {
+        "SnapshotId": w.snapshot_id,
+        "Attribute": "createVolumePermission",
+    },
 }
 
 

@@ -47,7 +47,7 @@ ONE_ATTEMPT = Config(retries={"mode": "standard", "total_max_attempts": 1})
 
 #: Members of botocore's input shape the fake does not serve: action -> {wire shape: reason}.
 #: The README lists the same ones. None today: botocore 1.44.8 (the newest when this was
-#: written) and the fake's table agree exactly for all nine actions.
+#: written) and the fake's table agree exactly for every action.
 NOT_SERVED: dict[str, dict[str, str]] = {}
 
 #: Wire parameters the fake serves that botocore 1.38.28, the oldest botocore the suite supports

@@ -77,6 +77,27 @@ ACTIONS: Final[dict[str, Action]] = {
         "snapshots", "describe_snapshots", p.DESCRIBE_SNAPSHOTS, p.DESCRIBE_SNAPSHOTS_LEGACY
     ),
     "CopyImage": Action("copy_image", "copy_image", p.COPY_IMAGE),
+    "DeleteSnapshot": Action(
+        "snapshots", "delete_snapshot", p.DELETE_SNAPSHOT, p.DELETE_SNAPSHOT_LEGACY
+    ),
+    "ModifySnapshotAttribute": Action(
+        "snapshot_attributes",
+        "modify_snapshot_attribute",
+        p.MODIFY_SNAPSHOT_ATTRIBUTE,
+        p.MODIFY_SNAPSHOT_ATTRIBUTE_LEGACY,
+    ),
+    "DescribeSnapshotAttribute": Action(
+        "snapshot_attributes",
+        "describe_snapshot_attribute",
+        p.SNAPSHOT_ATTRIBUTE,
+        p.SNAPSHOT_ATTRIBUTE_LEGACY,
+    ),
+    "ResetSnapshotAttribute": Action(
+        "snapshot_attributes",
+        "reset_snapshot_attribute",
+        p.SNAPSHOT_ATTRIBUTE,
+        p.SNAPSHOT_ATTRIBUTE_LEGACY,
+    ),
 }
 
 

@@ -125,3 +125,28 @@ DESCRIBE_SNAPSHOTS: Final = (
     COMMON | {"SnapshotId.N", "Owner.N", "RestorableBy.N"} | _FILTERS | _PAGING
 )
 DESCRIBE_SNAPSHOTS_LEGACY: Final = LEGACY_COMMON | {"SnapshotId.N", "Owner.N", "RestorableBy.N"}
+
+# --- snapshot deletion and sharing (issue 14, item 2) ---------------------------------------
+# All four predate API version 2009-10-31: DeleteSnapshot came with EBS (2008-08-08), the
+# attribute actions with snapshot sharing, as DescribeSnapshots' RestorableBy did. The struct
+# form of ModifySnapshotAttribute (CreateVolumePermission.Add.N.*) is today's API only.
+
+DELETE_SNAPSHOT: Final = COMMON | {"SnapshotId"}
+DELETE_SNAPSHOT_LEGACY: Final = LEGACY_COMMON | {"SnapshotId"}
+
+_FLAT_PERMISSIONS: Final = frozenset(
+    {"SnapshotId", "Attribute", "OperationType", "UserId.N", "UserGroup.N"}
+)
+MODIFY_SNAPSHOT_ATTRIBUTE: Final = (
+    COMMON
+    | _FLAT_PERMISSIONS
+    | {
+        f"CreateVolumePermission.{operation}.N.{member}"
+        for operation in ("Add", "Remove")
+        for member in ("UserId", "Group")
+    }
+)
+MODIFY_SNAPSHOT_ATTRIBUTE_LEGACY: Final = LEGACY_COMMON | _FLAT_PERMISSIONS
+#: DescribeSnapshotAttribute and ResetSnapshotAttribute.
+SNAPSHOT_ATTRIBUTE: Final = COMMON | {"SnapshotId", "Attribute"}
+SNAPSHOT_ATTRIBUTE_LEGACY: Final = LEGACY_COMMON | {"SnapshotId", "Attribute"}

@@ -156,9 +156,12 @@ def add_manifest(state: RegistryState, region_name: str, location: str, content:
 
 
 def missing_snapshot(state: RegistryState, region_name: str, snapshot_id: str) -> None:
-    """Make ``snapshot_id`` not exist in ``region_name``, even in lenient mode."""
+    """Make ``snapshot_id`` not exist in ``region_name``, even in lenient mode (a declared
+    one is forgotten)."""
     with state.lock:
-        state.region(region_name).missing_snapshots.add(snapshot_id)
+        region = state.region(region_name)
+        region.snapshots.pop(snapshot_id, None)
+        region.missing_snapshots.add(snapshot_id)
 
 
 def missing_manifest(state: RegistryState, region_name: str, location: str) -> None:

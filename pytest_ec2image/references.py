@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Final
 
-from .access import find_snapshot
+from .access import find_snapshot, may_restore
 from .errors import Ec2Error, image_not_found, snapshot_not_found
 from .manifest.parsing import DEFAULT_MANIFEST, Manifest, ManifestError, parse
 from .model import Snapshot
@@ -49,11 +49,17 @@ class SnapshotBook:
             held.snapshots, frozenset(held.missing_snapshots), state.strict, account_id, region
         )
 
-    def lookup(self, snapshot_id: str, size_hint: int | None) -> Snapshot:
+    def lookup(self, snapshot_id: str, size_hint: int | None, *, use: bool = False) -> Snapshot:
         """``snapshot_id`` if it exists: declared, recorded, or (lenient mode) a new
-        undeclared one of ``size_hint`` GiB (default 8), which is recorded."""
+        undeclared one of ``size_hint`` GiB (default 8), which is recorded. To ``use`` it (a
+        volume from it), the caller must also be allowed to restore it."""
         snapshot = self.known.get(snapshot_id)
         if snapshot is not None and snapshot_id not in self.missing:
+            if use and snapshot.declared and not may_restore(snapshot, self.owner_id):
+                # Another account's declared snapshot, not shared with this one, does not
+                # exist for this caller, as on AWS. Undeclared ones are lenient mode's
+                # inventions (SPEC 4.4): any account may use them.
+                raise snapshot_not_found(snapshot_id)
             return snapshot
         if self.strict or snapshot_id in self.missing:
             raise Ec2Error(

@@ -112,3 +112,52 @@ def test_a_bad_restorable_by_value_is_named(snapshots, ec2):
         400,
     )
     assert error["Error"]["Message"] == 'Invalid user id: "everyone"'
+
+
+# --- other actions follow the same visibility (review of the snapshot merge) -----------------
+
+
+def test_register_image_from_another_accounts_private_snapshot_is_not_found(ec2_registry):
+    theirs = "snap-0000000000000abcd"
+    ec2_registry.add_snapshot(theirs)  # the registry's own account owns it
+    other = ec2_registry.client(account_id="210987654321")
+    with pytest.raises(ClientError) as raised:
+        other.register_image(
+            Name="stolen-1",
+            RootDeviceName="/dev/sda1",
+            BlockDeviceMappings=[{"DeviceName": "/dev/sda1", "Ebs": {"SnapshotId": theirs}}],
+        )
+    assert raised.value.response["Error"] == {
+        "Code": "InvalidSnapshot.NotFound",
+        "Message": f"The snapshot '{theirs}' does not exist.",
+    }
+    assert len(ec2_registry.images) == 0
+    # Shared with it, the same registration succeeds.
+    ec2_registry.add_snapshot(theirs, create_volume_permissions=["210987654321"])
+    image_id = other.register_image(
+        Name="allowed-1",
+        RootDeviceName="/dev/sda1",
+        BlockDeviceMappings=[{"DeviceName": "/dev/sda1", "Ebs": {"SnapshotId": theirs}}],
+    )["ImageId"]
+    assert ec2_registry.images[image_id].owner_id == "210987654321"
+
+
+def test_describe_tags_lists_only_snapshots_the_caller_may_restore(ec2_registry):
+    mine = ec2_registry.add_snapshot("snap-0000000000000aaaa")
+    ec2_registry.client().create_tags(
+        Resources=[mine.snapshot_id], Tags=[{"Key": "team", "Value": "bake"}]
+    )
+    other = ec2_registry.client(account_id="210987654321")
+    assert other.describe_tags()["Tags"] == []
+    by_id = other.describe_tags(Filters=[{"Name": "resource-id", "Values": [mine.snapshot_id]}])
+    assert by_id["Tags"] == []
+    assert [t["ResourceId"] for t in ec2_registry.client().describe_tags()["Tags"]] == [
+        mine.snapshot_id
+    ]
+
+
+def test_missing_snapshot_forgets_a_declared_one(ec2_registry):
+    snapshot = ec2_registry.add_snapshot("snap-0000000000000bbbb")
+    ec2_registry.missing_snapshot(snapshot.snapshot_id)
+    assert snapshot.snapshot_id not in ec2_registry.snapshots
+    assert ec2_registry.client().describe_snapshots(OwnerIds=["self"])["Snapshots"] == []

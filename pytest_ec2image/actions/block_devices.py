@@ -215,7 +215,7 @@ def resolve_mappings(
         volume_type = ebs.volume_type or ("standard" if legacy else "gp2")
         size, encrypted = ebs.volume_size, bool(ebs.encrypted)
         if ebs.snapshot_id is not None:
-            snapshot = snapshots.lookup(ebs.snapshot_id, ebs.volume_size)
+            snapshot = snapshots.lookup(ebs.snapshot_id, ebs.volume_size, use=True)
             if snapshot.state != "completed":
                 raise Ec2Error(
                     "IncorrectState", f"Snapshot '{snapshot.snapshot_id}' is not 'completed'."

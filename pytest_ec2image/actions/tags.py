@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
 from types import MappingProxyType
 
-from ..access import find_images, find_snapshot, may_see
+from ..access import find_images, find_snapshot, may_restore, may_see
 from ..errors import Ec2Error, missing
 from ..store import RegionState, RegistryState
 from ..validation import check_tag, check_tag_count, is_resource_id, parse_tags
@@ -164,13 +164,15 @@ def _entries(
             if image is not None and may_see(image, account_id):
                 resources.append((resource_id, "image", image.tags))
             elif resource_id in region.snapshots:
-                resources.append((resource_id, "snapshot", region.snapshots[resource_id].tags))
+                snapshot = region.snapshots[resource_id]
+                if may_restore(snapshot, account_id):
+                    resources.append((resource_id, "snapshot", snapshot.tags))
     else:
         for image in region.images.values():
             if image.tags and may_see(image, account_id):
                 resources.append((image.image_id, "image", image.tags))
         for snapshot in region.snapshots.values():
-            if snapshot.tags:
+            if snapshot.tags and may_restore(snapshot, account_id):
                 resources.append((snapshot.snapshot_id, "snapshot", snapshot.tags))
     for resource_id, resource_type, tags in resources:
         for tag_key, tag_value in tags.items():

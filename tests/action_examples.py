@@ -70,6 +70,11 @@ EXAMPLES: dict[str, Example] = {
         "SourceImageId": w.image_id,
         "SourceRegion": w.region,
     },
+    "ModifyImageAttribute": lambda w: {
+        "ImageId": w.image_id,
+        "LaunchPermission": {"Add": [{"UserId": "210987654321"}]},
+    },
+    "ResetImageAttribute": lambda w: {"ImageId": w.image_id, "Attribute": "launchPermission"},
 }
 
 

@@ -77,6 +77,18 @@ ACTIONS: Final[dict[str, Action]] = {
         "snapshots", "describe_snapshots", p.DESCRIBE_SNAPSHOTS, p.DESCRIBE_SNAPSHOTS_LEGACY
     ),
     "CopyImage": Action("copy_image", "copy_image", p.COPY_IMAGE),
+    "ModifyImageAttribute": Action(
+        "modify_image_attribute",
+        "modify_image_attribute",
+        p.MODIFY_IMAGE_ATTRIBUTE,
+        p.MODIFY_IMAGE_ATTRIBUTE_LEGACY,
+    ),
+    "ResetImageAttribute": Action(
+        "modify_image_attribute",
+        "reset_image_attribute",
+        p.RESET_IMAGE_ATTRIBUTE,
+        p.RESET_IMAGE_ATTRIBUTE_LEGACY,
+    ),
 }
 
 

@@ -664,3 +664,12 @@ def test_client_account_id_shortcut(ec2_registry, ec2, image_id):
     assert [i["ImageId"] for i in ec2.describe_images(ExecutableUsers=["self"])["Images"]] == [
         image_id
     ]
+
+
+def test_the_readme_example(ec2_registry):
+    image = ec2_registry.add_image("web-1")
+    ec2_registry.client().modify_image_attribute(
+        ImageId=image.image_id, LaunchPermission={"Add": [{"UserId": "210987654321"}]}
+    )
+    other = ec2_registry.client(account_id="210987654321")
+    assert other.describe_images(ImageIds=[image.image_id])["Images"]

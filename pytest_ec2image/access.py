@@ -55,12 +55,18 @@ def may_change(image: Image, account_id: str) -> bool:
 
 
 def executable_by(image: Image, who: str, caller: str) -> bool:
-    """DescribeImages' ``ExecutableBy`` test: ``who`` is an account id, ``all`` (public
-    images) or the caller's own id (``self``: everything the caller may launch)."""
+    """DescribeImages' ``ExecutableBy`` test: ``who`` is ``all`` (public images), another
+    account id (images explicitly shared with it) or the caller's own id (``self``: the
+    images it owns or that are explicitly shared with it; public images only through ``all``).
+
+    EC2's API references of 2008-2013 say so ("self for AMIs for which you own or have
+    explicit permissions"); today's says "AMIs shared with your account", and launch through
+    the ``all`` group is the public, not an explicit, permission. Sharing with an organization
+    or OU grants no account anything here (the fake knows no account's organization)."""
     if who == EVERYONE:
         return image.public
-    if who == caller:
-        return may_launch(image, caller)
+    if who == caller and image.owner_id == caller:
+        return True
     return who in image.launch_permissions
 
 

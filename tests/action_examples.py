@@ -84,6 +84,11 @@ EXAMPLES: dict[str, Example] = {
         "SnapshotId": w.snapshot_id,
         "Attribute": "createVolumePermission",
     },
+    "ModifyImageAttribute": lambda w: {
+        "ImageId": w.image_id,
+        "LaunchPermission": {"Add": [{"UserId": "210987654321"}]},
+    },
+    "ResetImageAttribute": lambda w: {"ImageId": w.image_id, "Attribute": "launchPermission"},
 }
 
 

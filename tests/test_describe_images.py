@@ -116,16 +116,10 @@ def shared_world(ec2_registry):
             ["mine-private", "mine-public", "mine-shared-with-third", "amazon-linux"],
         ),
         ({"ExecutableUsers": ["all"]}, ["mine-public", "theirs-public", "amazon-linux"]),
+        # Owned or explicitly shared; public images only through "all" (access.executable_by).
         (
             {"ExecutableUsers": ["self"]},
-            [
-                "mine-private",
-                "mine-public",
-                "mine-shared-with-third",
-                "theirs-public",
-                "theirs-shared",
-                "amazon-linux",
-            ],
+            ["mine-private", "mine-public", "mine-shared-with-third", "theirs-shared"],
         ),
         ({"ExecutableUsers": [THIRD]}, ["mine-shared-with-third"]),
         ({"Owners": [OTHER], "ExecutableUsers": ["all"]}, ["theirs-public"]),

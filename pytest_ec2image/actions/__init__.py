@@ -98,6 +98,18 @@ ACTIONS: Final[dict[str, Action]] = {
         p.SNAPSHOT_ATTRIBUTE,
         p.SNAPSHOT_ATTRIBUTE_LEGACY,
     ),
+    "ModifyImageAttribute": Action(
+        "modify_image_attribute",
+        "modify_image_attribute",
+        p.MODIFY_IMAGE_ATTRIBUTE,
+        p.MODIFY_IMAGE_ATTRIBUTE_LEGACY,
+    ),
+    "ResetImageAttribute": Action(
+        "modify_image_attribute",
+        "reset_image_attribute",
+        p.RESET_IMAGE_ATTRIBUTE,
+        p.RESET_IMAGE_ATTRIBUTE_LEGACY,
+    ),
 }
 
 

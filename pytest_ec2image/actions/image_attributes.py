@@ -90,6 +90,10 @@ def describe_image_attribute(state: RegistryState, ctx: RequestContext, out: Xml
             out.add(out.item(permissions), "group", "all")
         for user_id in image.launch_permissions:
             out.add(out.item(permissions), "userId", user_id)
+        for arn in image.organization_arns:
+            out.add(out.item(permissions), "organizationArn", arn)
+        for arn in image.organizational_unit_arns:
+            out.add(out.item(permissions), "organizationalUnitArn", arn)
     elif attribute == "productCodes":
         add_product_codes(out, out.root, image.product_codes)
     else:

@@ -150,3 +150,25 @@ MODIFY_SNAPSHOT_ATTRIBUTE_LEGACY: Final = LEGACY_COMMON | _FLAT_PERMISSIONS
 #: DescribeSnapshotAttribute and ResetSnapshotAttribute.
 SNAPSHOT_ATTRIBUTE: Final = COMMON | {"SnapshotId", "Attribute"}
 SNAPSHOT_ATTRIBUTE_LEGACY: Final = LEGACY_COMMON | {"SnapshotId", "Attribute"}
+
+# --- sharing: ModifyImageAttribute, ResetImageAttribute ----------------------------------------
+
+_LAUNCH_PERMISSION_MEMBERS: Final = ("UserId", "Group", "OrganizationArn", "OrganizationalUnitArn")
+#: The older flat form, which 2009-10-31 already had (without the organization lists, M14a).
+_FLAT_LAUNCH_PERMISSIONS: Final = frozenset(
+    {"Attribute", "OperationType", "UserId.N", "UserGroup.N", "ProductCode.N", "Value"}
+)
+MODIFY_IMAGE_ATTRIBUTE: Final = (
+    COMMON
+    | {"ImageId", "Description.Value", "ImdsSupport.Value"}
+    | {"OrganizationArn.N", "OrganizationalUnitArn.N"}
+    | _FLAT_LAUNCH_PERMISSIONS
+    | {
+        f"LaunchPermission.{side}.N.{member}"
+        for side in ("Add", "Remove")
+        for member in _LAUNCH_PERMISSION_MEMBERS
+    }
+)
+MODIFY_IMAGE_ATTRIBUTE_LEGACY: Final = LEGACY_COMMON | {"ImageId"} | _FLAT_LAUNCH_PERMISSIONS
+RESET_IMAGE_ATTRIBUTE: Final = COMMON | {"ImageId", "Attribute"}
+RESET_IMAGE_ATTRIBUTE_LEGACY: Final = LEGACY_COMMON | {"ImageId", "Attribute"}

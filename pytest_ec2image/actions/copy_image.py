@@ -142,6 +142,8 @@ def copy_image(state: RegistryState, ctx: RequestContext, out: XmlOut) -> None:
             launch_permissions=(),
             image_owner_alias=None,
             deprecation_time=None,
+            deregistration_protection="disabled",
+            deregistration_cooldown_until=None,
             api_version=ctx.version,
         )
         target.insert(image)

@@ -125,3 +125,10 @@ DESCRIBE_SNAPSHOTS: Final = (
     COMMON | {"SnapshotId.N", "Owner.N", "RestorableBy.N"} | _FILTERS | _PAGING
 )
 DESCRIBE_SNAPSHOTS_LEGACY: Final = LEGACY_COMMON | {"SnapshotId.N", "Owner.N", "RestorableBy.N"}
+
+# --- the image lifecycle: deprecation, deregistration protection, disabling -------------------
+
+#: DisableImageDeprecation, DisableImageDeregistrationProtection, EnableImage, DisableImage.
+IMAGE_ID_ONLY: Final = COMMON | {"ImageId"}
+ENABLE_IMAGE_DEPRECATION: Final = COMMON | {"ImageId", "DeprecateAt"}
+ENABLE_IMAGE_DEREGISTRATION_PROTECTION: Final = COMMON | {"ImageId", "WithCooldown"}

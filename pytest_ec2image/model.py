@@ -138,8 +138,10 @@ class Image:
     @property
     def deregistration_protection_status(self) -> str:
         """``deregistrationProtection`` as DescribeImages and DescribeImageAttribute show it:
-        ``disabled after <time>`` once protection with a cooldown was disabled (until it is
-        enabled again), else ``deregistration_protection``."""
+        ``disabled after <time>`` once protection with a cooldown was disabled, else
+        ``deregistration_protection``. [INFERRED] The text keeps naming the time after it has
+        passed, until the protection is enabled or disabled again: it depends on the record
+        alone, so every reader shows the same (aws-nuke compares the time itself)."""
         if self.deregistration_cooldown_until is not None:
             return f"disabled after {self.deregistration_cooldown_until}"
         return self.deregistration_protection

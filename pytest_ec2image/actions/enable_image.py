@@ -46,10 +46,14 @@ def _change_state(state: RegistryState, ctx: RequestContext, out: XmlOut, target
         elif image.state != target:
             # [INFERRED] pending, failed and other states: the DOC-ERR reading of
             # Unavailable ("not in a state from which you can ... modify attributes").
-            verb = "disabled" if target == "disabled" else "enabled"
+            wanted = (
+                "an available image can be disabled"
+                if target == "disabled"
+                else "a disabled image can be enabled"
+            )
             raise Ec2Error(
                 "InvalidAMIID.Unavailable",
-                f"The image ID '{image_id}' is {image.state}: only a {source} image can be {verb}.",
+                f"The image ID '{image_id}' is {image.state}: only {wanted}.",
             )
     ctx.image_id = image_id
     out.add(out.root, "return", "true")

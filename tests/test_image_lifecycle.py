@@ -132,6 +132,15 @@ def test_required_parameters(raw, image_id, params, name):
 # --- EnableImageDeprecation: the limits ---------------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    "wire", ["9999-12-31T23:59:30Z", "9999-12-31T23:30:00-01:00", "0001-01-01T00:00:00+01:00"]
+)
+def test_dates_at_the_ends_of_the_calendar_are_refused_cleanly(raw, image_id, wire):
+    answer = enable_raw(raw, image_id, wire)
+    assert (answer.status, answer.code) == (400, "InvalidParameterValue")
+    assert answer.message.startswith(f"Value ({wire}) for parameter DeprecateAt is invalid.")
+
+
 def test_a_date_in_the_past_is_refused(ec2, ec2_registry, image_id):
     assert error_of(
         ec2.enable_image_deprecation,

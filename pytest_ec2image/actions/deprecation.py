@@ -11,7 +11,7 @@ refusals; the ones below are choices (README, "EnableImageDeprecation").
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timezone
 
 from ..access import find_image
 from ..errors import Ec2Error, invalid_value, missing
@@ -44,7 +44,10 @@ def enable_image_deprecation(state: RegistryState, ctx: RequestContext, out: Xml
     requested = parse_timestamp(text)
     if requested is None:
         raise invalid_value("DeprecateAt", text, _EXPECTED)
-    deprecate_at = round_to_minute(requested)
+    try:
+        deprecate_at = round_to_minute(requested)
+    except OverflowError:  # 9999-12-31T23:59:30Z: far beyond the 10-year limit anyway
+        deprecate_at = datetime.max.replace(tzinfo=timezone.utc)
     now = state.clock.now()
     if deprecate_at < now:
         raise invalid_value(

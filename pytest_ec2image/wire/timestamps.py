@@ -44,7 +44,9 @@ def parse_timestamp(text: str) -> datetime | None:
             int(match["second"] or 0),
             int(fraction),
             tzinfo=timezone(offset),
-        )
+        ).astimezone(timezone.utc)
     except ValueError:  # 2030-02-30, hour 24, an offset of a day or more
         return None
-    return moment.astimezone(timezone.utc)
+    except OverflowError:  # 9999-12-31T23:00-01:00 is past the last datetime
+        return None
+    return moment

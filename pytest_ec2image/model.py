@@ -136,6 +136,17 @@ class Image:
         return self.public
 
     @property
+    def deregistration_protection_status(self) -> str:
+        """``deregistrationProtection`` as DescribeImages and DescribeImageAttribute show it:
+        ``disabled after <time>`` once protection with a cooldown was disabled, else
+        ``deregistration_protection``. [INFERRED] The text keeps naming the time after it has
+        passed, until the protection is enabled or disabled again: it depends on the record
+        alone, so every reader shows the same (aws-nuke compares the time itself)."""
+        if self.deregistration_cooldown_until is not None:
+            return f"disabled after {self.deregistration_cooldown_until}"
+        return self.deregistration_protection
+
+    @property
     def snapshot_ids(self) -> tuple[str, ...]:
         """The snapshots this image's EBS mappings come from, in mapping order."""
         return tuple(

@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 import botocore.session
@@ -33,6 +34,8 @@ class World:
     region: str
     image_id: str
     snapshot_id: str
+    #: A month after the registry's clock: a DeprecateAt EnableImageDeprecation takes.
+    later: datetime | None = None
 
 
 def prepare(registry: Any) -> World:
@@ -47,7 +50,14 @@ def prepare(registry: Any) -> World:
         ],
         tags={"env": "test"},
     )
-    return World(region=registry.region, image_id=image.image_id, snapshot_id=SNAPSHOT)
+    clock = registry.clock
+    now = clock if isinstance(clock, datetime) else clock()
+    return World(
+        region=registry.region,
+        image_id=image.image_id,
+        snapshot_id=SNAPSHOT,
+        later=now + timedelta(days=30),
+    )
 
 
 Example = Callable[[World], dict[str, Any]]
@@ -89,6 +99,12 @@ EXAMPLES: dict[str, Example] = {
         "LaunchPermission": {"Add": [{"UserId": "210987654321"}]},
     },
     "ResetImageAttribute": lambda w: {"ImageId": w.image_id, "Attribute": "launchPermission"},
+    "EnableImageDeprecation": lambda w: {"ImageId": w.image_id, "DeprecateAt": w.later},
+    "DisableImageDeprecation": lambda w: {"ImageId": w.image_id},
+    "EnableImageDeregistrationProtection": lambda w: {"ImageId": w.image_id, "WithCooldown": True},
+    "DisableImageDeregistrationProtection": lambda w: {"ImageId": w.image_id},
+    "DisableImage": lambda w: {"ImageId": w.image_id},
+    "EnableImage": lambda w: {"ImageId": w.image_id},
 }
 
 

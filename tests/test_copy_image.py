@@ -238,3 +238,25 @@ def test_a_copy_is_pending_first(ec2_registry, eu):
     ]
     states = [eu.describe_images(ImageIds=[copy_id])["Images"][0]["State"] for _ in range(3)]
     assert states == ["pending", "pending", "available"]
+
+
+def test_a_copy_starts_private_unprotected_and_not_deprecated(ec2, ec2_registry):
+    source = ec2_registry.add_image(
+        "shared-source",
+        root_device_name="/dev/sda1",
+        block_device_mappings=[{"device_name": "/dev/sda1", "ebs": {"snapshot_id": SNAP}}],
+        launch_permissions=["all", "210987654321"],
+        organization_arns=["arn:aws:organizations::123456789012:organization/o-abcd1234ef"],
+        organizational_unit_arns=[
+            "arn:aws:organizations::123456789012:ou/o-abcd1234ef/ou-ab12-cdef5678"
+        ],
+        deprecation_time="2030-01-01T00:00:00.000Z",
+        deregistration_protection="enabled-without-cooldown",
+    )
+    copy_id = ec2.copy_image(
+        Name="copy-1", SourceImageId=source.image_id, SourceRegion="us-east-1"
+    )["ImageId"]
+    copy = ec2_registry.images[copy_id]
+    assert (copy.public, copy.launch_permissions) == (False, ())
+    assert (copy.organization_arns, copy.organizational_unit_arns) == ((), ())
+    assert (copy.deprecation_time, copy.deregistration_protection) == (None, "disabled")

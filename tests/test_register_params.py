@@ -212,6 +212,8 @@ def test_every_parameter_reads_back_from_describe_images(ec2, full_image_id):
         "BootMode": "uefi",
         "TpmSupport": "v2.0",
         "ImdsSupport": "v2.0",
+        # AWS shows every owned image's protection, "disabled" by default (reference 7, 10).
+        "DeregistrationProtection": "disabled",
     }
 
 

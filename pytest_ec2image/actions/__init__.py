@@ -110,6 +110,20 @@ ACTIONS: Final[dict[str, Action]] = {
         p.RESET_IMAGE_ATTRIBUTE,
         p.RESET_IMAGE_ATTRIBUTE_LEGACY,
     ),
+    "EnableImageDeprecation": Action(
+        "deprecation", "enable_image_deprecation", p.ENABLE_IMAGE_DEPRECATION
+    ),
+    "DisableImageDeprecation": Action("deprecation", "disable_image_deprecation", p.IMAGE_ID_ONLY),
+    "EnableImageDeregistrationProtection": Action(
+        "protection",
+        "enable_image_deregistration_protection",
+        p.ENABLE_IMAGE_DEREGISTRATION_PROTECTION,
+    ),
+    "DisableImageDeregistrationProtection": Action(
+        "protection", "disable_image_deregistration_protection", p.IMAGE_ID_ONLY
+    ),
+    "DisableImage": Action("enable_image", "disable_image", p.IMAGE_ID_ONLY),
+    "EnableImage": Action("enable_image", "enable_image", p.IMAGE_ID_ONLY),
 }
 
 

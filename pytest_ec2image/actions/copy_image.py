@@ -138,10 +138,16 @@ def copy_image(state: RegistryState, ctx: RequestContext, out: XmlOut) -> None:
             source_image_region=source_region,
             state="available",
             state_reason=None,
+            # Sharing, deprecation and protection are the source's own attributes: a copy
+            # starts private, with none of them (reference aws-image-pipeline 8).
             public=False,
             launch_permissions=(),
+            organization_arns=(),
+            organizational_unit_arns=(),
             image_owner_alias=None,
             deprecation_time=None,
+            deregistration_protection="disabled",
+            deregistration_cooldown_until=None,
             api_version=ctx.version,
         )
         target.insert(image)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from ..access import find_image
-from ..errors import missing
+from ..errors import Ec2Error, missing
+from ..lifecycle import deregistration_refusal
 from ..store import RegistryState
 from ..validation import check_image_id, parse_bool
 from ..wire.xml import XmlOut
@@ -14,7 +15,8 @@ def deregister_image(state: RegistryState, ctx: RequestContext, out: XmlOut) -> 
     """DeregisterImage, optionally deleting the snapshots no other image uses.
 
     The name is free again at once; deregistering the same id again is
-    ``InvalidAMIID.Unavailable``.
+    ``InvalidAMIID.Unavailable``. An image under deregistration protection, or in the
+    cooldown after it, is refused (``OperationNotPermitted``) and stays.
     """
     image_id = ctx.params.get("ImageId")
     if not image_id:
@@ -27,6 +29,11 @@ def deregister_image(state: RegistryState, ctx: RequestContext, out: XmlOut) -> 
     with state.lock:
         region = state.region(ctx.region)
         image = find_image(region, image_id, ctx.account_id, "own")
+        refusal = deregistration_refusal(image, state.clock.now())
+        if refusal is not None:
+            # [INFERRED] AWS documents the refusal, not its answer: DOC-ERR's
+            # OperationNotPermitted names termination protection as its example.
+            raise Ec2Error("OperationNotPermitted", refusal)
         region.remove(image_id)
         results: list[tuple[str, str]] = []
         if delete_snapshots:

@@ -129,7 +129,12 @@ def describe_images(state: RegistryState, ctx: RequestContext, out: XmlOut) -> N
         last = region.order.get(page[-1][0].image_id, 0) if page else 0
     images_set = out.add(out.root, "imagesSet")
     for image, displayed in page:
-        add_image_item(out, images_set, image, displayed, legacy=ctx.legacy)
+        # [INFERRED] Always there for the caller's own images (aws-nuke reads it from every
+        # owned image, reference 7), never for others': protection is the owner's business.
+        protection = (
+            image.deregistration_protection_status if image.owner_id == ctx.account_id else None
+        )
+        add_image_item(out, images_set, image, displayed, legacy=ctx.legacy, protection=protection)
     if page_size is not None and len(shown) > page_size:
         out.add(out.root, "nextToken", paging.token(last))
 

@@ -30,7 +30,7 @@ _VALUE_ATTRIBUTES: Final[dict[str, Callable[[Image], str | None]]] = {
     "lastLaunchedTime": lambda i: None,  # nothing is ever launched from the fake's images
     "imdsSupport": lambda i: i.imds_support,
     # [INFERRED] an image without protection reports "disabled" rather than nothing.
-    "deregistrationProtection": lambda i: "disabled",
+    "deregistrationProtection": lambda i: i.deregistration_protection_status,
 }
 #: The attributes of every API version (M16:ImageAttributeName), in the model's order.
 ATTRIBUTES: Final = (

@@ -172,3 +172,10 @@ MODIFY_IMAGE_ATTRIBUTE: Final = (
 MODIFY_IMAGE_ATTRIBUTE_LEGACY: Final = LEGACY_COMMON | {"ImageId"} | _FLAT_LAUNCH_PERMISSIONS
 RESET_IMAGE_ATTRIBUTE: Final = COMMON | {"ImageId", "Attribute"}
 RESET_IMAGE_ATTRIBUTE_LEGACY: Final = LEGACY_COMMON | {"ImageId", "Attribute"}
+
+# --- the image lifecycle: deprecation, deregistration protection, disabling -------------------
+
+#: DisableImageDeprecation, DisableImageDeregistrationProtection, EnableImage, DisableImage.
+IMAGE_ID_ONLY: Final = COMMON | {"ImageId"}
+ENABLE_IMAGE_DEPRECATION: Final = COMMON | {"ImageId", "DeprecateAt"}
+ENABLE_IMAGE_DEREGISTRATION_PROTECTION: Final = COMMON | {"ImageId", "WithCooldown"}

@@ -17,9 +17,16 @@ from .xml import XmlOut
 
 
 def add_image_item(
-    out: XmlOut, parent: etree._Element, image: Image, state: str, *, legacy: bool
+    out: XmlOut,
+    parent: etree._Element,
+    image: Image,
+    state: str,
+    *,
+    legacy: bool,
+    protection: str | None = None,
 ) -> None:
-    """Append ``<item>`` describing ``image`` (shown in ``state``) to ``parent``."""
+    """Append ``<item>`` describing ``image`` (shown in ``state``) to ``parent``;
+    ``protection`` is its ``deregistrationProtection``, given only to the image's owner."""
     item = out.item(parent)
     add = out.add_optional
     add(item, "imageId", image.image_id)
@@ -63,6 +70,7 @@ def add_image_item(
     add(item, "tpmSupport", image.tpm_support)
     add(item, "imdsSupport", image.imds_support)
     add(item, "deprecationTime", image.deprecation_time)
+    add(item, "deregistrationProtection", protection)
     add(item, "sourceImageId", image.source_image_id)
     add(item, "sourceImageRegion", image.source_image_region)
 

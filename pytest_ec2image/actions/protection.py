@@ -1,0 +1,73 @@
+"""EnableImageDeregistrationProtection and DisableImageDeregistrationProtection.
+
+Their ``<return>`` is a string, not ``true`` (M16 types it ``String``; the AWS CLI examples
+print ``enabled-without-cooldown`` and ``disabled``): the protection state the image is left
+in. Protection enabled ``WithCooldown`` keeps refusing DeregisterImage for 24 hours after it is
+disabled, measured on the registry's clock; meanwhile the state reads ``disabled after <time>``
+(reference aws-image-pipeline 7). Only the owner may call either.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from ..access import find_image
+from ..errors import missing
+from ..lifecycle import cooldown_end, cooldown_over
+from ..store import RegistryState
+from ..validation import check_image_id, parse_bool
+from ..wire.xml import XmlOut
+from .context import RequestContext, dry_run
+
+
+def enable_image_deregistration_protection(
+    state: RegistryState, ctx: RequestContext, out: XmlOut
+) -> None:
+    """``enabled-with-cooldown`` or ``enabled-without-cooldown``, whatever the protection was
+    before ([INFERRED] enabling again overwrites the cooldown flag and ends a running
+    cooldown)."""
+    image_id = ctx.params.get("ImageId")
+    if not image_id:
+        raise missing("ImageId")
+    with_cooldown = parse_bool("WithCooldown", ctx.params.get("WithCooldown", "false"))
+    check_image_id(image_id)
+    dry_run(ctx)
+    status = "enabled-with-cooldown" if with_cooldown else "enabled-without-cooldown"
+    with state.lock:
+        region = state.region(ctx.region)
+        image = find_image(region, image_id, ctx.account_id, "own")
+        region.replace(
+            replace(image, deregistration_protection=status, deregistration_cooldown_until=None)
+        )
+    ctx.image_id = image_id
+    out.add(out.root, "return", status)
+
+
+def disable_image_deregistration_protection(
+    state: RegistryState, ctx: RequestContext, out: XmlOut
+) -> None:
+    """``disabled``, or ``disabled after <time>`` when the protection had a cooldown (24 h
+    from now) or is still in one ([INFERRED] disabling again does not extend it; once it is
+    over, disabling again clears it and answers ``disabled``)."""
+    image_id = ctx.params.get("ImageId")
+    if not image_id:
+        raise missing("ImageId")
+    check_image_id(image_id)
+    dry_run(ctx)
+    with state.lock:
+        region = state.region(ctx.region)
+        image = find_image(region, image_id, ctx.account_id, "own")
+        now = state.clock.now()
+        if image.deregistration_protection == "enabled-with-cooldown":
+            image = replace(
+                image,
+                deregistration_protection="disabled",
+                deregistration_cooldown_until=cooldown_end(now),
+            )
+        elif image.deregistration_protection != "disabled" or cooldown_over(image, now):
+            image = replace(
+                image, deregistration_protection="disabled", deregistration_cooldown_until=None
+            )
+        region.replace(image)
+    ctx.image_id = image_id
+    out.add(out.root, "return", image.deregistration_protection_status)

@@ -2,10 +2,14 @@
 
 A bake pipeline publishes ``web-2026-11-24``, ``web-2026-11-25``, ... and each image pins a
 snapshot that costs money. ``prune("web-", keep=3)`` keeps the three newest *available* images
-whose name starts with ``web-``, deregisters the older ones together with their snapshots, and
-removes ``failed`` images of the line outright. Images still ``pending`` belong to a bake in
-flight and are never touched. Only the account's own images are considered (``Owner=self``),
-so a public image that happens to share the prefix is safe.
+whose name starts with ``web-``, deregisters the older ones (deprecated and disabled ones
+included) and then deletes their snapshots, and removes ``failed`` images of the line outright.
+Images still ``pending`` belong to a bake in flight and are never touched; images with
+deregistration protection are skipped and reported. Only the account's own images are
+considered (``Owner=self``), so a public image that happens to share the prefix is safe.
+
+Snapshots are deleted one by one after the deregistration, as Terraform and Ansible do: one
+that another image still uses answers ``InvalidSnapshot.InUse`` and is kept.
 
 It talks to EC2 through a plain ``boto3.client("ec2")``, unchanged against AWS and against
 pytest-ec2image's fake.
@@ -17,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
+from botocore.exceptions import ClientError
 
 
 @dataclass
@@ -25,7 +30,9 @@ class Pruned:
 
     kept: list[str] = field(default_factory=list)
     deregistered: list[str] = field(default_factory=list)
-    #: snapshot id -> DeleteAssociatedSnapshots' return code (``success``, ``skipped``, ...).
+    #: Images that would have gone but have deregistration protection.
+    protected: list[str] = field(default_factory=list)
+    #: snapshot id -> ``deleted``, ``in-use`` (another image maps it) or ``gone`` (already).
     snapshots: dict[str, str] = field(default_factory=dict)
 
 
@@ -40,6 +47,9 @@ def images_of(ec2: Any, prefix: str, *, page_size: int = 100) -> list[dict[str, 
     pages = paginator.paginate(
         Owners=["self"],
         Filters=[{"Name": "name", "Values": [_escape(prefix) + "*"]}],
+        # An owner sees its deprecated images anyway; disabled ones only when asked for.
+        IncludeDeprecated=True,
+        IncludeDisabled=True,
         PaginationConfig={"PageSize": page_size},
     )
     images = [image for page in pages for image in page["Images"]]
@@ -62,17 +72,56 @@ def prune(
     ec2 = boto3.client("ec2")
     result = Pruned()
     available = 0
+    doomed: list[dict[str, Any]] = []
     for image in images_of(ec2, prefix, page_size=page_size):
         state = image["State"]
         if state == "available" and available < keep:
             available += 1
             result.kept.append(image["ImageId"])
-        elif state in ("available", "failed"):
-            result.deregistered.append(image["ImageId"])
+        elif state in ("available", "failed", "disabled"):
+            if image.get("DeregistrationProtection", "disabled") != "disabled":
+                result.protected.append(image["ImageId"])
+            else:
+                doomed.append(image)
+    result.deregistered = [image["ImageId"] for image in doomed]
     if dry_run:
         return result
-    for image_id in result.deregistered:
-        answer = ec2.deregister_image(ImageId=image_id, DeleteAssociatedSnapshots=delete_snapshots)
-        for outcome in answer.get("DeleteSnapshotResults", []):
-            result.snapshots[outcome["SnapshotId"]] = outcome["ReturnCode"]
+    for image in list(doomed):
+        if not _deregister(ec2, image["ImageId"]):
+            doomed.remove(image)
+            result.deregistered.remove(image["ImageId"])
+            result.protected.append(image["ImageId"])
+    if delete_snapshots:
+        for image in doomed:
+            for mapping in image.get("BlockDeviceMappings", []):
+                snapshot_id = mapping.get("Ebs", {}).get("SnapshotId")
+                if snapshot_id is not None and snapshot_id not in result.snapshots:
+                    result.snapshots[snapshot_id] = _delete_snapshot(ec2, snapshot_id)
     return result
+
+
+def _deregister(ec2: Any, image_id: str) -> bool:
+    """Deregister ``image_id``; ``False`` when it is protected (it stays)."""
+    try:
+        ec2.deregister_image(ImageId=image_id)
+    except ClientError as error:
+        code = error.response["Error"]["Code"]
+        if code == "OperationNotPermitted":
+            return False
+        # A retry after an answer lost on the way back: the first attempt deregistered it.
+        if code != "InvalidAMIID.Unavailable":
+            raise
+    return True
+
+
+def _delete_snapshot(ec2: Any, snapshot_id: str) -> str:
+    try:
+        ec2.delete_snapshot(SnapshotId=snapshot_id)
+    except ClientError as error:
+        code = error.response["Error"]["Code"]
+        if code == "InvalidSnapshot.InUse":
+            return "in-use"
+        if code == "InvalidSnapshot.NotFound":
+            return "gone"
+        raise
+    return "deleted"

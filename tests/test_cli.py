@@ -8,6 +8,7 @@ import importlib.util
 import json
 import subprocess
 import sys
+from datetime import datetime, timezone
 
 import pytest
 
@@ -87,3 +88,63 @@ def test_cli_reports_aws_errors(aws, ec2_registry):
     code, _, stderr = aws("describe-images", "--filters", "Name=colour,Values=blue")
     assert code == 255
     assert "The filter 'colour' is invalid" in stderr
+
+
+def test_the_pipeline_end_to_end(aws, ec2_registry):
+    """Share, deprecate, protect, then clean up: the calls a release script makes after
+    register-image, and the refusals it meets on the way out."""
+    ec2_registry.clock = datetime(2026, 11, 26, 12, 0, 0, tzinfo=timezone.utc)
+    code, registered, stderr = aws(
+        "register-image",
+        "--name", "cli-release-1",
+        "--root-device-name", "/dev/sda1",
+        "--block-device-mappings", f"DeviceName=/dev/sda1,Ebs={{SnapshotId={SNAP}}}",
+    )  # fmt: skip
+    assert code == 0, stderr
+    image_id = registered["ImageId"]
+
+    code, _, stderr = aws(
+        "modify-image-attribute", "--image-id", image_id,
+        "--launch-permission", "Add=[{UserId=210987654321},{Group=all}]",
+    )  # fmt: skip
+    assert code == 0, stderr
+    code, attribute, stderr = aws(
+        "describe-image-attribute", "--image-id", image_id, "--attribute", "launchPermission"
+    )
+    assert code == 0, stderr
+    assert sorted(map(str, attribute["LaunchPermissions"])) == sorted(
+        map(str, [{"UserId": "210987654321"}, {"Group": "all"}])
+    )
+
+    code, output, stderr = aws(
+        "enable-image-deprecation", "--image-id", image_id,
+        "--deprecate-at", "2027-01-15T13:17:42.000Z",
+    )  # fmt: skip
+    assert (code, output) == (0, {"Return": True}), stderr
+    code, output, stderr = aws("enable-image-deregistration-protection", "--image-id", image_id)
+    assert code == 0, stderr
+    assert output == {"Return": "enabled-without-cooldown"}
+
+    code, described, stderr = aws("describe-images", "--image-ids", image_id)
+    assert code == 0, stderr
+    [image] = described["Images"]
+    assert image["Public"] is True
+    assert image["DeprecationTime"] == "2027-01-15T13:18:00.000Z"
+    assert image["DeregistrationProtection"] == "enabled-without-cooldown"
+
+    code, _, stderr = aws("deregister-image", "--image-id", image_id)
+    assert code == 255
+    assert "(OperationNotPermitted)" in stderr
+    code, _, stderr = aws("delete-snapshot", "--snapshot-id", SNAP)
+    assert code == 255
+    assert "(InvalidSnapshot.InUse)" in stderr
+    assert f"The snapshot {SNAP} is currently in use by {image_id}" in stderr
+
+    code, output, stderr = aws("disable-image-deregistration-protection", "--image-id", image_id)
+    assert (code, output) == (0, {"Return": "disabled"}), stderr
+    code, _, stderr = aws("deregister-image", "--image-id", image_id)
+    assert code == 0, stderr
+    code, _, stderr = aws("delete-snapshot", "--snapshot-id", SNAP)
+    assert code == 0, stderr
+    assert SNAP not in ec2_registry.snapshots
+    ec2_registry.assert_not_registered("cli-release-1")

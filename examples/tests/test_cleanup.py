@@ -46,7 +46,7 @@ def test_keeps_the_newest_and_deregisters_the_rest(ec2_registry: Ec2Registry) ->
     assert result.deregistered == web[-4::-1]
     assert set(ec2_registry.images) == {*web[-3:], database, someone_elses.image_id}
     # Every pruned image's snapshot is gone; the kept ones' are not.
-    assert set(result.snapshots.values()) == {"success"}
+    assert set(result.snapshots.values()) == {"deleted"}
     assert set(ec2_registry.snapshots) == {snapshot_of(n) for n in (25, 26, 27, 100)}
     # DescribeImages was walked in pages of 10: 24 deregistrations, nothing else.
     describes = ec2_registry.assert_called("DescribeImages", times=3)
@@ -92,7 +92,7 @@ def test_a_snapshot_another_image_uses_is_kept(ec2_registry: Ec2Registry) -> Non
 
     result = cleanup.prune("web-", keep=1)
 
-    assert result.snapshots == {snapshot_of(1): "skipped"}
+    assert result.snapshots == {snapshot_of(1): "in-use"}
     assert snapshot_of(1) in ec2_registry.snapshots
 
 
@@ -119,3 +119,48 @@ def test_throttled_deregistration_is_retried_by_boto3(ec2_registry: Ec2Registry)
 def test_keep_must_leave_something(ec2_registry: Ec2Registry) -> None:
     with pytest.raises(ValueError, match="keep must be at least 1"):
         cleanup.prune("web-", keep=0)
+
+
+def test_protected_images_are_skipped_and_reported(ec2_registry: Ec2Registry) -> None:
+    old = add_release(
+        ec2_registry, "web-1", 1, deregistration_protection="enabled-without-cooldown"
+    )
+    older_unprotected = add_release(ec2_registry, "web-2", 2)
+    current = add_release(ec2_registry, "web-3", 3)
+
+    result = cleanup.prune("web-", keep=1)
+
+    assert result.kept == [current]
+    assert result.protected == [old]
+    assert result.deregistered == [older_unprotected]
+    assert set(ec2_registry.images) == {old, current}
+    assert snapshot_of(1) in ec2_registry.snapshots
+
+
+def test_deprecated_and_disabled_images_are_pruned_too(ec2_registry: Ec2Registry) -> None:
+    deprecated = add_release(ec2_registry, "web-1", 1, deprecation_time="2020-01-01T00:00:00.000Z")
+    disabled = add_release(ec2_registry, "web-2", 2, state="disabled")
+    current = add_release(ec2_registry, "web-3", 3)
+
+    result = cleanup.prune("web-", keep=1)
+
+    assert result.kept == [current]
+    assert result.deregistered == [disabled, deprecated]
+    assert result.snapshots == {snapshot_of(2): "deleted", snapshot_of(1): "deleted"}
+
+
+def test_a_lost_deregistration_answer_is_not_an_error(ec2_registry: Ec2Registry) -> None:
+    old = add_release(ec2_registry, "web-1", 1)
+    current = add_release(ec2_registry, "web-2", 2)
+    # The answer is lost after EC2 deregistered the image; boto3's retry meets Unavailable.
+    ec2_registry.disconnect("DeregisterImage", after_commit=True)
+
+    result = cleanup.prune("web-", keep=1)
+
+    assert result.deregistered == [old]
+    assert set(ec2_registry.images) == {current}
+    assert [c.error_code for c in ec2_registry.calls.of("DeregisterImage")] == [
+        None,
+        "InvalidAMIID.Unavailable",
+    ]
+    assert result.snapshots == {snapshot_of(1): "deleted"}

@@ -169,3 +169,47 @@ def test_merge_replaces_entries_for_the_same_thing() -> None:
 
 def load_data_dict(**kinds: list[dict[str, object]]) -> dict[str, list[dict[str, object]]]:
     return {"snapshots": [], "manifests": [], "images": [], **kinds}
+
+
+def test_the_data_file_preloads_the_pipelines_state(tmp_path):
+    """Sharing, deprecation, protection and disabled images, and shared snapshots, come from
+    the data file too (SPEC 4.7's last point): the same keywords as add_image/add_snapshot."""
+    path = tmp_path / "pipeline.json"
+    path.write_text(
+        json.dumps(
+            {
+                "snapshots": [
+                    {
+                        "snapshot_id": "snap-0aaaaaaaaaaaaaaa2",
+                        "create_volume_permissions": ["210987654321", "all"],
+                    }
+                ],
+                "images": [
+                    {
+                        "name": "shared-base",
+                        "launch_permissions": ["210987654321", "all"],
+                        "deprecation_time": "2030-01-01T00:00:00.000Z",
+                        "deregistration_protection": "enabled-with-cooldown",
+                    },
+                    {"name": "retired", "state": "disabled"},
+                ],
+            }
+        )
+    )
+    preload = load_data(path)
+    from pytest_ec2image import Ec2Registry
+
+    registry = Ec2Registry(seed=1, **preload)
+    shared = registry.assert_registered(name="shared-base")
+    assert (shared.public, shared.launch_permissions) == (True, ("210987654321",))
+    assert shared.deregistration_protection == "enabled-with-cooldown"
+    assert registry.assert_registered(name="retired").state == "disabled"
+    snapshot = registry.snapshots["snap-0aaaaaaaaaaaaaaa2"]
+    assert (snapshot.public, snapshot.create_volume_permissions) == (True, ("210987654321",))
+
+
+def test_a_bad_sharing_entry_names_the_entry(tmp_path):
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps({"images": [{"name": "web", "launch_permissions": ["nobody"]}]}))
+    with pytest.raises(DataFileError, match=r"images\[0\]: launch_permissions: 'nobody' is not"):
+        load_data(path)

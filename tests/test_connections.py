@@ -148,11 +148,15 @@ def test_idle_timeout_must_be_positive():
 
 def test_past_the_bound_the_longest_idle_connection_is_closed(own_server):
     server, _ = own_server(max_connections=2)
-    oldest, newer = Wire(server.endpoint_url), Wire(server.endpoint_url)
-    for connection in (oldest, newer):
+    connections = []
+    for idle in (1, 2):
+        # one after the other, each idle before the next opens: the idle order is known
+        connection = Wire(server.endpoint_url)
         connection.send(post(DESCRIBE))
         assert connection.answer().status == 200
-    until(lambda: server.idle_connections == 2, "both connections to be idle")
+        until(lambda idle=idle: server.idle_connections == idle, "the connection to be idle")
+        connections.append(connection)
+    oldest, newer = connections
     third = Wire(server.endpoint_url)
     third.send(post(DESCRIBE))
     assert third.answer().status == 200

@@ -24,12 +24,25 @@ CANNED = (
 )
 
 
-#: The floor's DescribeImages answer: no image (floor suites make the calls, not the checks).
+#: The floor's DescribeImages answer: the one image ours describes in the downstream suite,
+#: byte for byte but the ids, so botocore parses the same document (floor suites make the
+#: calls, not the checks).
 CANNED_DESCRIBE = (
     b"<?xml version='1.0' encoding='UTF-8'?>\n"
     b'<DescribeImagesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/">'
-    b"<requestId>59dbff89-35bd-4eac-99ed-be587EXAMPLE</requestId>"
-    b"<imagesSet/></DescribeImagesResponse>"
+    b"<requestId>59dbff89-35bd-4eac-99ed-be587EXAMPLE</requestId><imagesSet><item>"
+    b"<imageId>ami-0123456789abcdef0</imageId><imageLocation>123456789012/web-0</imageLocation>"
+    b"<imageState>available</imageState><imageOwnerId>123456789012</imageOwnerId>"
+    b"<creationDate>2026-01-01T00:00:00.000Z</creationDate><isPublic>false</isPublic>"
+    b"<architecture>x86_64</architecture><imageType>machine</imageType>"
+    b"<platformDetails>Linux/UNIX</platformDetails><usageOperation>RunInstances</usageOperation>"
+    b"<name>web-0</name><rootDeviceType>ebs</rootDeviceType>"
+    b"<rootDeviceName>/dev/sda1</rootDeviceName><blockDeviceMapping><item>"
+    b"<deviceName>/dev/sda1</deviceName><ebs><snapshotId>snap-0123456789abcdef0</snapshotId>"
+    b"<volumeSize>8</volumeSize><deleteOnTermination>true</deleteOnTermination>"
+    b"<volumeType>gp2</volumeType><encrypted>false</encrypted></ebs></item>"
+    b"</blockDeviceMapping><virtualizationType>paravirtual</virtualizationType>"
+    b"<hypervisor>xen</hypervisor></item></imagesSet></DescribeImagesResponse>"
 )
 
 

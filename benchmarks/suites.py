@@ -20,14 +20,38 @@ def test_bake_{n}({fixture}):
         BlockDeviceMappings=[{{"DeviceName": "/dev/sda1",
                                "Ebs": {{"SnapshotId": "snap-0123456789abcdef0"}}}}],
     )["ImageId"]
-    [image] = ec2.describe_images(ImageIds=[image_id])["Images"]
-    # Name only: moto drops Architecture, and this suite times both on the same assertions.
-    assert image["Name"] == "web-{n}"
+    {check}
 """
+#: The checks of each test; the floor makes the same calls but its canned answers hold no
+#: image, so it checks nothing. Name only: moto drops Architecture, and the suites are timed
+#: on the same assertions.
+CHECK = (
+    '[image] = ec2.describe_images(ImageIds=[image_id])["Images"]\n'
+    '    assert image["Name"] == "web-{n}"'
+)
+FLOOR_CHECK = "ec2.describe_images(ImageIds=[image_id])"
 
 #: conftest.py of each downstream variant: the fixture the tests request.
 CONFTESTS = {
     "ours": "",
+    "floor": """
+import pytest
+from benchmarks.servers import start_stdlib_floor
+
+@pytest.fixture(scope="session")
+def floor_url():
+    server = start_stdlib_floor()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+@pytest.fixture
+def backend(floor_url, monkeypatch):
+    # what ec2_registry's autowiring does
+    monkeypatch.setenv("AWS_ENDPOINT_URL_EC2", floor_url)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+""",
     "moto_mock_aws": """
 import os
 import pytest
@@ -44,6 +68,7 @@ def backend(monkeypatch):
 """,
     "moto_server": """
 import logging
+import os
 import socket
 import urllib.request
 import pytest
@@ -52,6 +77,7 @@ from moto.server import ThreadedMotoServer
 @pytest.fixture(scope="session")
 def moto_url():
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    os.environ["MOTO_EC2_LOAD_DEFAULT_AMIS"] = "false"  # moto's best case
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
@@ -72,14 +98,18 @@ def backend(moto_url, monkeypatch):
 }
 
 
-def _pytest(directory: Path, *args: str) -> float:
+#: The repository root, put on the floor suite's path for ``benchmarks.servers``.
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _pytest(directory: Path, *args: str, env: dict[str, str] | None = None) -> float:
     started = time.perf_counter()
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args],
         cwd=directory,
         capture_output=True,
         text=True,
-        env=_clean_env(),
+        env={**_clean_env(), **(env or {})},
     )
     elapsed = time.perf_counter() - started
     if result.returncode not in (0, 5):
@@ -194,9 +224,16 @@ def downstream(tests: int, variant: str, workers: int) -> float:
         (root / "pytest.ini").write_text("[pytest]\n")
         (root / "conftest.py").write_text(textwrap.dedent(CONFTESTS[variant]))
         fixture = "ec2_registry" if variant == "ours" else "backend"
+        check = FLOOR_CHECK if variant == "floor" else CHECK
         (root / "test_downstream.py").write_text(
             "import boto3\n"
-            + "".join(DOWNSTREAM_TEST.format(n=n, fixture=fixture) for n in range(tests))
+            + "".join(
+                DOWNSTREAM_TEST.format(n=n, fixture=fixture, check=check.format(n=n))
+                for n in range(tests)
+            )
         )
         args = ["-n", str(workers)] if workers > 1 else ["-p", "no:xdist"]
-        return _pytest(root, *args)
+        # The floor is no plugin user: it runs without ours, as a project with its own fake would.
+        if variant == "floor":
+            args += ["-p", "no:ec2image"]
+        return _pytest(root, *args, env={"PYTHONPATH": str(ROOT)} if variant == "floor" else None)

@@ -78,6 +78,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=False,
     )
     parser.addini(
+        "ec2_registry_idle_timeout",
+        "Seconds an idle keep-alive connection to the fake stays open.",
+        default="5",
+    )
+    parser.addini(
         "ec2_registry_autowire",
         "Point AWS_ENDPOINT_URL_EC2 and test credentials at the registry for each test.",
         type="bool",
@@ -122,6 +127,18 @@ def _check_ini(config: pytest.Config) -> None:
         )
     if not str(config.getini("ec2_registry_region")).strip():
         raise pytest.UsageError("ini option ec2_registry_region: empty region name")
+    idle = str(config.getini("ec2_registry_idle_timeout")).strip()
+    if not _positive_seconds(idle):
+        raise pytest.UsageError(
+            f"ini option ec2_registry_idle_timeout: {idle!r} is not a positive number of seconds"
+        )
+
+
+def _positive_seconds(text: str) -> bool:
+    try:
+        return 0 < float(text) < float("inf")
+    except ValueError:
+        return False
 
 
 def _resolve_seed(config: pytest.Config) -> int:
@@ -188,12 +205,13 @@ def pytest_report_header(config: pytest.Config) -> str:
 
 
 @pytest.fixture(scope="session")
-def ec2_registry_server() -> Iterator[Ec2Server]:
+def ec2_registry_server(pytestconfig: pytest.Config) -> Iterator[Ec2Server]:
     """The fake EC2 endpoint: one per process (so one per xdist worker), bound to 127.0.0.1
-    on a free port, started on first use and stopped at the end of the session."""
+    on a free port, started on first use and stopped at the end of the session. It keeps
+    HTTP/1.1 connections open (``ec2_registry_idle_timeout`` seconds when idle)."""
     from .hosting.server import Ec2Server
 
-    server = Ec2Server()
+    server = Ec2Server(idle_timeout=float(pytestconfig.getini("ec2_registry_idle_timeout")))
     server.start()
     try:
         yield server
@@ -282,6 +300,8 @@ def ec2_registry(
         yield registry
     finally:
         ec2_registry_server.bind(None)
+        # Its clients' pooled connections end with the test, so none outlives it.
+        ec2_registry_server.close_idle_connections()
         state.faults.release()
     errors = state.errors.take()
     if errors:

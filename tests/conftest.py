@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -99,6 +100,46 @@ def send(
             return RawAnswer(response.status, response.read(), dict(response.headers))
     except urllib.error.HTTPError as error:
         return RawAnswer(error.code, error.read(), dict(error.headers))
+
+
+class KeepAliveSender:
+    """``send`` over one persistent connection: it reconnects only after an answer that said
+    ``Connection: close``; a connection the server drops without saying so fails the test."""
+
+    def __init__(self, url: str) -> None:
+        address = urllib.parse.urlsplit(url)
+        self.host, self.port = address.hostname or "127.0.0.1", address.port
+        self.connection: http.client.HTTPConnection | None = None
+        self.opened = 0
+
+    def __call__(  # type: ignore[no-untyped-def]
+        self, params=None, *, method="POST", body=None, headers=None, query=""
+    ) -> RawAnswer:
+        encoded = urllib.parse.urlencode(params or {}).encode()
+        target = "/"
+        if method == "GET":
+            target += "?" + (query or encoded.decode())
+            data = None
+        else:
+            data = body if body is not None else encoded
+            target += "?" + query if query else ""
+        all_headers = dict(headers or {})
+        if method == "POST" and "Content-Type" not in all_headers:
+            all_headers["Content-Type"] = "application/x-www-form-urlencoded; charset=utf-8"
+        if self.connection is None:
+            self.connection = http.client.HTTPConnection(self.host, self.port, timeout=10)
+            self.opened += 1
+        self.connection.request(method, target, data, all_headers)
+        response = self.connection.getresponse()
+        answer = RawAnswer(response.status, response.read(), dict(response.headers))
+        if response.will_close:
+            self.close()
+        return answer
+
+    def close(self) -> None:
+        if self.connection is not None:
+            self.connection.close()
+            self.connection = None
 
 
 @pytest.fixture

@@ -63,9 +63,10 @@ def test_head_answers_the_headers_without_a_body(ec2_registry):
     full, full_body = exchange(ec2_registry.endpoint_url, "GET", DESCRIBE)
     address = urlsplit(ec2_registry.endpoint_url)
     with socket.create_connection((address.hostname, address.port), timeout=10) as sock:
-        sock.sendall(f"HEAD /?{urlencode(DESCRIBE)} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+        target = f"/?{urlencode(DESCRIBE)}"
+        sock.sendall(f"HEAD {target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
         received = b""
-        while chunk := sock.recv(65536):  # the server closes after every answer
+        while chunk := sock.recv(65536):  # the server closes after the answer, as asked
             received += chunk
 
     head, _, after = received.partition(b"\r\n\r\n")

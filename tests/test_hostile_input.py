@@ -10,7 +10,7 @@ import pytest
 from lxml import etree
 
 from pytest_ec2image.wire.query import MAX_BODY_BYTES, MAX_LIST_INDEX, MAX_PARAMS
-from tests.conftest import SNAP
+from tests.conftest import SNAP, KeepAliveSender, send
 
 FORM = "application/x-www-form-urlencoded"
 REGISTER = (
@@ -56,6 +56,18 @@ def ec2_error(body: bytes) -> tuple[str, str]:
     assert [child.tag for child in error] == ["Code", "Message"]
     assert root.findtext("RequestID")
     return error.findtext("Code"), error.findtext("Message")
+
+
+@pytest.fixture(params=["close", "keep-alive"])
+def raw(request, ec2_registry):
+    """Each request on a connection of its own, or all of a test's requests (and the check
+    that the server still serves) on one persistent connection."""
+    if request.param == "close":
+        yield lambda params=None, **kwargs: send(ec2_registry.endpoint_url, params, **kwargs)
+        return
+    sender = KeepAliveSender(ec2_registry.endpoint_url)
+    yield sender
+    sender.close()
 
 
 @pytest.fixture(autouse=True)

@@ -164,9 +164,15 @@ class Pipeline:
                 "RequestEntityTooLarge",
                 f"The request body exceeds the maximum of {MAX_BODY_BYTES} bytes",
             ) from None
-        except ClientDisconnected:
+        except ClientDisconnected as error:
             # The client stalled past the socket timeout or hung up mid-body: its fault, not
             # the fake's, so it is a client error and never an internal one.
+            cause = error.__cause__ or error.__context__
+            if request.content_length is None and not isinstance(cause, TimeoutError):
+                raise Ec2Error(
+                    "InvalidRequest",
+                    f"The chunked request body is malformed or cut short: {cause or 'it ended'}",
+                ) from None
             raise Ec2Error(
                 "RequestTimeout",
                 f"The request body did not arrive in full: {request.content_length} bytes were "

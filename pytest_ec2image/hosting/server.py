@@ -9,17 +9,21 @@ from __future__ import annotations
 
 import socket
 import threading
-import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final
 
 from pytest_httpserver.httpserver import HTTPServerBase, HTTPServerError
-from werkzeug.serving import WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
 from ..model import Call
 from ..store import RegistryState
-from ..wire.xml import render_error
+from .connections import (
+    DEFAULT_IDLE_TIMEOUT,
+    DEFAULT_MAX_CONNECTIONS,
+    ConnectionLimits,
+    KeepAliveHandler,
+    KeepAliveServer,
+)
 from .pipeline import Pipeline
 
 if TYPE_CHECKING:
@@ -27,14 +31,13 @@ if TYPE_CHECKING:
 
 #: How often the serve loop checks for a stop request: bounds the time ``stop()`` takes.
 POLL_INTERVAL: Final = 0.02
+#: Seconds ``stop()`` lets a connection in the middle of a request finish before shutting it.
+_STOP_GRACE: Final = 1.0
 
 
-class _QuietRequestHandler(WSGIRequestHandler):
-    """Werkzeug's handler without its per-request log lines (the call log has them)."""
-
-    #: Seconds a client may stall while sending a request before its connection is dropped,
-    #: so a half-sent body cannot hold a server thread for ever.
-    timeout = 30
+class _QuietRequestHandler(KeepAliveHandler):
+    """The connection handler without werkzeug's per-request log lines (the call log has
+    them), answering in EC2's error format what http.server rejects itself."""
 
     def version_string(self) -> str:
         """The ``Server`` header: EC2's, in place of werkzeug's and Python's versions."""
@@ -53,18 +56,11 @@ class _QuietRequestHandler(WSGIRequestHandler):
         # Bad input is a client error, whatever http.server would call it (505 for an
         # unknown HTTP version).
         status = code if code < 500 else 400
-        body = render_error(
+        self.reject(
+            status,
             _HTTP_ERROR_CODES.get(status, "InvalidRequest"),
             f"The request was rejected before it was read: {reason} (HTTP {status})",
-            str(uuid.uuid4()),
         )
-        self.send_response(status, message)
-        self.send_header("Connection", "close")
-        self.send_header("Content-Type", "text/xml;charset=UTF-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
 
 
 #: EC2-style codes for what http.server rejects itself (EC2 has none of its own for these).
@@ -76,10 +72,25 @@ _HTTP_ERROR_CODES: Final = {
 
 class Ec2Server(HTTPServerBase):
     """The fake EC2 endpoint on a socket: the :class:`~.pipeline.Pipeline` served by a threaded
-    werkzeug server. ``bind(state)`` chooses the registry it serves."""
+    werkzeug server over persistent HTTP/1.1 connections. ``bind(state)`` chooses the registry
+    it serves.
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+    ``idle_timeout``: seconds an idle connection stays open; ``max_connections``: how many may
+    be open at once (past it the longest-idle one is closed).
+    """
+
+    server: KeepAliveServer | None
+
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        idle_timeout: float = DEFAULT_IDLE_TIMEOUT,
+        max_connections: int = DEFAULT_MAX_CONNECTIONS,
+    ) -> None:
         super().__init__(host, port, threaded=True)
+        self.limits = ConnectionLimits(idle_timeout, max_connections)
         self.pipeline = Pipeline()
 
     @property
@@ -107,13 +118,13 @@ class Ec2Server(HTTPServerBase):
         family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
         listener = socket.create_server((self.host, self.port), family=family, backlog=128)
         try:
-            self.server = make_server(
+            self.server = KeepAliveServer(
                 self.host,
                 self.port,
                 self.pipeline,
-                threaded=True,
-                request_handler=_QuietRequestHandler,
-                fd=listener.fileno(),
+                _QuietRequestHandler,
+                listener.fileno(),
+                self.limits,
             )
         finally:
             listener.close()  # werkzeug serves a duplicate of it
@@ -129,11 +140,36 @@ class Ec2Server(HTTPServerBase):
         self.server.serve_forever(poll_interval=POLL_INTERVAL)
 
     def stop(self) -> None:
-        """Stop serving and release the port."""
+        """Stop serving, close the open connections (idle ones at once, a request being served
+        gets up to a second to finish) and release the port."""
         server = self.server
+        if server is not None:
+            server.close_all(grace=_STOP_GRACE)
         super().stop()
         if server is not None:
             server.server_close()
+
+    # --- connections -----------------------------------------------------------------------
+
+    @property
+    def connections_accepted(self) -> int:
+        """Connections accepted since the server started (a pooled client opens few)."""
+        return 0 if self.server is None else self.server.accepted
+
+    @property
+    def open_connections(self) -> int:
+        """Connections open right now, idle or serving a request."""
+        return 0 if self.server is None else self.server.open_connections
+
+    @property
+    def idle_connections(self) -> int:
+        """Open connections waiting for their next request."""
+        return 0 if self.server is None else self.server.idle_connections
+
+    def close_idle_connections(self) -> int:
+        """Close the connections waiting for a request (returns how many): the fixture does at
+        each test's end, so no connection outlives the test whose client opened it."""
+        return 0 if self.server is None else self.server.close_idle()
 
     def dispatch(self, request: Request) -> Response:
         """``HTTPServerBase``'s hook: the pipeline's answer as a werkzeug ``Response``."""

@@ -21,6 +21,7 @@ from typing import TextIO
 
 from . import datafile
 from .defaults import DEFAULT_ACCOUNT_ID, DEFAULT_REGION
+from .hosting.connections import DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS
 from .ids import is_account_id, seed_value
 from .model import Call
 from .registry import Ec2Registry, state_of
@@ -58,6 +59,22 @@ def _account_id(text: str) -> str:
     if not is_account_id(text):
         raise argparse.ArgumentTypeError(f"{text!r} is not an AWS account id (12 digits)")
     return text
+
+
+def _positive_seconds(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not 0 < seconds < float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive number of seconds")
+    return seconds
+
+
+def _positive_int(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
+    return int(text)
 
 
 def _region(text: str) -> str:
@@ -140,6 +157,20 @@ def _parsers() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
         action="store_true",
         help="allow a --host that is not a loopback address (the fake accepts any credentials)",
     )
+    serve.add_argument(
+        "--idle-timeout",
+        type=_positive_seconds,
+        default=DEFAULT_IDLE_TIMEOUT,
+        metavar="SECONDS",
+        help="close a keep-alive connection idle this long (default: %(default)s)",
+    )
+    serve.add_argument(
+        "--max-connections",
+        type=_positive_int,
+        default=DEFAULT_MAX_CONNECTIONS,
+        metavar="N",
+        help="open connections at most (default: %(default)s)",
+    )
     serve.add_argument("--quiet", action="store_true", help="no log line per call")
     return parser, serve
 
@@ -182,6 +213,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
                 region=args.region,
                 account_id=args.account_id,
                 verify_signatures=args.verify_signatures,
+                idle_timeout=args.idle_timeout,
+                max_connections=args.max_connections,
                 **preload,
             )
         except OSError as error:

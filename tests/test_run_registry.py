@@ -190,3 +190,31 @@ def test_a_unittest_suite_runs_against_it() -> None:
     result = unittest.TextTestRunner(stream=out, verbosity=2).run(suite)
     assert result.wasSuccessful(), out.getvalue()
     assert result.testsRun == 2
+
+
+def test_connection_limits_are_settable():
+    import http.client
+    import time
+    from urllib.parse import urlsplit
+
+    with run_registry(seed=1, idle_timeout=0.2, max_connections=3) as registry:
+        url = urlsplit(registry.endpoint_url)
+        connection = http.client.HTTPConnection(url.hostname, url.port, timeout=10)
+        connection.request(
+            "POST",
+            "/",
+            body=b"Action=DescribeImages&Version=2016-11-15",
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
+        answer = connection.getresponse()
+        answer.read()
+        assert answer.status == 200
+        assert answer.getheader("Connection") != "close"
+        # Idle past 0.2 s, the server closes it: a blocking read sees the end of the stream
+        # (within the socket's 10 s timeout, far beyond 0.2 s).
+        started = time.monotonic()
+        assert connection.sock.recv(1) == b""
+        assert time.monotonic() - started < 10
+        connection.close()
+    with pytest.raises(ValueError, match="max_connections must be at least 1"):
+        run_registry(max_connections=0)

@@ -705,6 +705,9 @@ def test_is_loopback(host: str, loopback: bool) -> None:
         (["--credentials", ":secret"], "argument --credentials: ':secret' is not KEY:SECRET"),
         (["--credentials", "AKIA1:"], "argument --credentials: 'AKIA1:' is not KEY:SECRET"),
         (["--data", "/nonexistent/x.json"], "ec2-registry data file /nonexistent/x.json: No such"),
+        (["--idle-timeout", "0"], "argument --idle-timeout: '0' is not a positive number"),
+        (["--idle-timeout", "nan"], "argument --idle-timeout: 'nan' is not a positive number"),
+        (["--max-connections", "0"], "argument --max-connections: '0' is not a whole number"),
     ],
 )
 def test_bad_arguments_exit_2_naming_the_value(

@@ -21,7 +21,7 @@ from typing import TextIO
 
 from . import datafile
 from .defaults import DEFAULT_ACCOUNT_ID, DEFAULT_REGION
-from .hosting.connections import DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS
+from .hosting.connections import DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS, MAX_IDLE_TIMEOUT
 from .ids import is_account_id, seed_value
 from .model import Call
 from .registry import Ec2Registry, state_of
@@ -66,8 +66,10 @@ def _positive_seconds(text: str) -> float:
         seconds = float(text)
     except ValueError:
         seconds = -1.0
-    if not 0 < seconds < float("inf"):
-        raise argparse.ArgumentTypeError(f"{text!r} is not a positive number of seconds")
+    if not 0 < seconds <= MAX_IDLE_TIMEOUT:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a positive number of seconds (at most {MAX_IDLE_TIMEOUT:g})"
+        )
     return seconds
 
 

@@ -130,13 +130,15 @@ def _check_ini(config: pytest.Config) -> None:
     idle = str(config.getini("ec2_registry_idle_timeout")).strip()
     if not _positive_seconds(idle):
         raise pytest.UsageError(
-            f"ini option ec2_registry_idle_timeout: {idle!r} is not a positive number of seconds"
+            f"ini option ec2_registry_idle_timeout: {idle!r} is not a positive number of "
+            "seconds (at most 86400)"
         )
 
 
 def _positive_seconds(text: str) -> bool:
+    # Up to a day, as hosting.connections.MAX_IDLE_TIMEOUT (not imported: it loads werkzeug).
     try:
-        return 0 < float(text) < float("inf")
+        return 0 < float(text) <= 86400
     except ValueError:
         return False
 

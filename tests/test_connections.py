@@ -142,6 +142,10 @@ def test_idle_connection_is_closed_after_the_idle_timeout(own_server):
 def test_idle_timeout_must_be_positive():
     with pytest.raises(ValueError, match="idle_timeout must be a positive number"):
         Ec2Server(idle_timeout=0)
+    # A socket timeout must be finite: an infinite or huge one would kill every connection.
+    for huge in (float("inf"), float("nan"), 1e12):
+        with pytest.raises(ValueError, match="up to 86400"):
+            Ec2Server(idle_timeout=huge)
     with pytest.raises(ValueError, match="max_connections must be at least 1"):
         Ec2Server(max_connections=0)
 
@@ -280,3 +284,14 @@ def test_the_fixture_closes_idle_connections_at_the_end_of_each_test(pytester):
         """
     )
     pytester.runpytest_inprocess("-p", "no:randomly").assert_outcomes(passed=1001)
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "soon", "1e12", "inf"])
+def test_a_bad_idle_timeout_ini_value_is_a_usage_error(pytester, value):
+    pytester.makeini(f"[pytest]\nec2_registry_idle_timeout = {value}\n")
+    pytester.makepyfile("def test_x(): pass\n")
+    result = pytester.runpytest()
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(
+        [f"*ec2_registry_idle_timeout: '{value}' is not a positive number of seconds*"]
+    )

@@ -75,6 +75,15 @@ def head(*lines: str) -> bytes:
             b"",
             "Unsupported Transfer-Encoding 'chunked, identity'",
         ),
+        # A line http.client cannot parse as a header ends its header parsing: what follows,
+        # the Content-Length included, would be lost and the body read as the next request.
+        (
+            head(f"Content-Length : {len(SMUGGLED)}\r\n"),
+            SMUGGLED,
+            "a line that is not a header ('Content-Length : ",
+        ),
+        (head("no colon here\r\n", "Content-Length: 3\r\n"), b"abc", "that is not a header"),
+        (head("X-Bad\x00Name: 1\r\n", "Content-Length: 3\r\n"), b"abc", "not a header"),
     ],
     ids=[
         "length-and-chunked",
@@ -88,6 +97,9 @@ def head(*lines: str) -> bytes:
         "unknown-encoding",
         "chunked-twice",
         "chunked-then-identity",
+        "space-before-colon",
+        "line-without-colon",
+        "nul-in-name",
     ],
 )
 def test_ambiguous_framing_is_an_error_and_closes(wire, request_head, body, fragment):

@@ -707,6 +707,7 @@ def test_is_loopback(host: str, loopback: bool) -> None:
         (["--data", "/nonexistent/x.json"], "ec2-registry data file /nonexistent/x.json: No such"),
         (["--idle-timeout", "0"], "argument --idle-timeout: '0' is not a positive number"),
         (["--idle-timeout", "nan"], "argument --idle-timeout: 'nan' is not a positive number"),
+        (["--idle-timeout", "1e12"], "argument --idle-timeout: '1e12' is not a positive number"),
         (["--max-connections", "0"], "argument --max-connections: '0' is not a whole number"),
     ],
 )

@@ -36,6 +36,9 @@ if TYPE_CHECKING:
 DEFAULT_IDLE_TIMEOUT: Final = 5.0
 #: Open connections one server keeps at most (the listen backlog is the same size).
 DEFAULT_MAX_CONNECTIONS: Final = 128
+#: The longest idle timeout taken: a socket timeout must be finite (``settimeout`` overflows on
+#: huge ones), and a day is longer than any test run needs a connection to wait.
+MAX_IDLE_TIMEOUT: Final = 86400.0
 #: How long a closing connection whose request was not read whole keeps reading (and
 #: discarding) what the client still sends, so the client reads the answer instead of a reset.
 _LINGER_SECONDS: Final = 1.0
@@ -53,9 +56,10 @@ class ConnectionLimits:
     max_connections: int = DEFAULT_MAX_CONNECTIONS
 
     def __post_init__(self) -> None:
-        if not self.idle_timeout > 0:
+        if not 0 < self.idle_timeout <= MAX_IDLE_TIMEOUT:
             raise ValueError(
-                f"idle_timeout must be a positive number of seconds, not {self.idle_timeout!r}"
+                f"idle_timeout must be a positive number of seconds up to {MAX_IDLE_TIMEOUT:g}, "
+                f"not {self.idle_timeout!r}"
             )
         if self.max_connections < 1:
             raise ValueError(f"max_connections must be at least 1, not {self.max_connections!r}")

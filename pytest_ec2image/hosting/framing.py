@@ -25,6 +25,15 @@ class FramingError(ValueError):
 
 def body_length(headers: Message) -> int:
     """The body's length in bytes from the request head, or :data:`CHUNKED`."""
+    # http.client's header parser stops at the first line it cannot read and keeps the rest
+    # as a "payload" (with a defect noted): a Content-Length after it would be lost and the
+    # body then read as the next request. A head that did not parse whole is refused.
+    leftover = headers.get_payload()
+    if headers.defects or leftover:
+        bad = str(leftover).splitlines()[0] if leftover else "a header line"
+        raise FramingError(
+            f"The request head has a line that is not a header ({bad[:80]!r}): its end is ambiguous"
+        )
     lengths = headers.get_all("Content-Length") or []
     encodings = headers.get_all("Transfer-Encoding") or []
     if encodings:

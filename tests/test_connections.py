@@ -295,3 +295,24 @@ def test_a_bad_idle_timeout_ini_value_is_a_usage_error(pytester, value):
     result.stderr.fnmatch_lines(
         [f"*ec2_registry_idle_timeout: '{value}' is not a positive number of seconds*"]
     )
+
+
+def test_a_refused_connection_is_never_taken_for_an_idle_one(own_server):
+    """A connection past the bound waits for its request only to be refused: a newcomer
+    must not displace it as if it were idle, or the bound would be exceeded."""
+    server, _ = own_server(max_connections=2)
+    stalled = [Wire(server.endpoint_url) for _ in range(2)]
+    for connection in stalled:
+        connection.send(b"POST / HTTP/1.1\r\nHost: x\r\n")  # a head that never ends
+    until(lambda: server.server.requests_begun == 2, "both connections to be busy")
+    first_refused = Wire(server.endpoint_url)  # sends nothing yet: it waits, refused
+    until(lambda: server.connections_accepted == 3, "the third connection to be accepted")
+    second_refused = Wire(server.endpoint_url)
+    until(lambda: server.connections_accepted == 4, "the fourth connection to be accepted")
+    assert server.open_connections == 2
+    assert server.idle_connections == 0
+    for connection in (first_refused, second_refused):
+        connection.send(post(DESCRIBE))
+        assert connection.answer().status == 503
+    for connection in [*stalled, first_refused, second_refused]:
+        connection.close()

@@ -136,7 +136,10 @@ class KeepAliveServer(ThreadedWSGIServer):
         with self._changed:
             if self.closing:
                 return False
-            self._idle[sock] = None
+            # A refused connection is not one of the open ones: it must not be taken for an
+            # idle one that a newcomer may displace (the bound would then be exceeded).
+            if sock not in self._refused:
+                self._idle[sock] = None
         try:
             sock.settimeout(self.limits.idle_timeout)
             ready = handler.rfile.peek(1)  # type: ignore[attr-defined]
@@ -144,7 +147,7 @@ class KeepAliveServer(ThreadedWSGIServer):
             ready = b""
         with self._changed:
             # Gone from the table: another thread closed it while it was idle.
-            closed = self._idle.pop(sock, False) is False
+            closed = sock not in self._refused and self._idle.pop(sock, False) is False
             if closed or not ready:
                 return False
             self.requests_begun += 1

@@ -135,11 +135,17 @@ def test_after_the_cooldown_disabling_again_clears_it(ec2, ec2_registry, image_i
     assert ec2_registry.images[image_id].deregistration_cooldown_until is None
 
 
-def test_enabling_again_ends_a_running_cooldown(ec2, ec2_registry, image_id):
+def test_enabling_again_cannot_skip_a_running_cooldown(ec2, ec2_registry, image_id):
+    # The cooldown is there so that a protected image cannot be deregistered at once:
+    # enabling without a cooldown and disabling again must not be a way round it.
     ec2.enable_image_deregistration_protection(ImageId=image_id, WithCooldown=True)
-    ec2.disable_image_deregistration_protection(ImageId=image_id)
+    until = ec2.disable_image_deregistration_protection(ImageId=image_id)["Return"]
+    assert until.startswith("disabled after ")
     answer = ec2.enable_image_deregistration_protection(ImageId=image_id, WithCooldown=False)
     assert answer["Return"] == "enabled-without-cooldown"
+    assert ec2.disable_image_deregistration_protection(ImageId=image_id)["Return"] == until
+    assert error_of(ec2.deregister_image, ImageId=image_id)[0] == "OperationNotPermitted"
+    ec2_registry.clock = NOW + timedelta(hours=24)
     assert ec2.disable_image_deregistration_protection(ImageId=image_id)["Return"] == "disabled"
     assert ec2.deregister_image(ImageId=image_id)["Return"] is True
 

@@ -14,6 +14,7 @@ from dataclasses import replace
 from ..access import find_image
 from ..errors import missing
 from ..lifecycle import cooldown_end, cooldown_over
+from ..model import Image
 from ..store import RegistryState
 from ..validation import check_image_id, parse_bool
 from ..wire.xml import XmlOut
@@ -24,8 +25,8 @@ def enable_image_deregistration_protection(
     state: RegistryState, ctx: RequestContext, out: XmlOut
 ) -> None:
     """``enabled-with-cooldown`` or ``enabled-without-cooldown``, whatever the protection was
-    before ([INFERRED] enabling again overwrites the cooldown flag and ends a running
-    cooldown)."""
+    before ([INFERRED] enabling again overwrites the cooldown flag; a cooldown still running
+    keeps running, so enabling and disabling again cannot skip its 24 hours)."""
     image_id = ctx.params.get("ImageId")
     if not image_id:
         raise missing("ImageId")
@@ -37,7 +38,11 @@ def enable_image_deregistration_protection(
         region = state.region(ctx.region)
         image = find_image(region, image_id, ctx.account_id, "own")
         region.replace(
-            replace(image, deregistration_protection=status, deregistration_cooldown_until=None)
+            replace(
+                image,
+                deregistration_protection=status,
+                deregistration_cooldown_until=_running_cooldown(image, state),
+            )
         )
     ctx.image_id = image_id
     out.add(out.root, "return", status)
@@ -57,17 +62,21 @@ def disable_image_deregistration_protection(
     with state.lock:
         region = state.region(ctx.region)
         image = find_image(region, image_id, ctx.account_id, "own")
-        now = state.clock.now()
+        until: str | None
         if image.deregistration_protection == "enabled-with-cooldown":
-            image = replace(
-                image,
-                deregistration_protection="disabled",
-                deregistration_cooldown_until=cooldown_end(now),
-            )
-        elif image.deregistration_protection != "disabled" or cooldown_over(image, now):
-            image = replace(
-                image, deregistration_protection="disabled", deregistration_cooldown_until=None
-            )
+            until = cooldown_end(state.clock.now())
+        else:
+            until = _running_cooldown(image, state)
+        image = replace(
+            image, deregistration_protection="disabled", deregistration_cooldown_until=until
+        )
         region.replace(image)
     ctx.image_id = image_id
     out.add(out.root, "return", image.deregistration_protection_status)
+
+
+def _running_cooldown(image: Image, state: RegistryState) -> str | None:
+    """The end of ``image``'s cooldown while it still runs; ``None`` once over (or none)."""
+    if cooldown_over(image, state.clock.now()):
+        return None
+    return image.deregistration_cooldown_until

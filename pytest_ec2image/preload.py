@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import fields
-from datetime import datetime
+from datetime import datetime, timezone
 from types import MappingProxyType
 from typing import Any, Final
 
@@ -19,6 +19,7 @@ from .ids import format_date, is_account_id
 from .model import Image, Snapshot, StateReason, mapping_from
 from .store import RegistryState
 from .validation import check_description, check_name, check_tag, is_resource_id
+from .wire.timestamps import parse_timestamp
 
 #: What ``add_image`` (and ``assert_registered``) take: the :class:`Image` fields.
 IMAGE_FIELDS: Final = frozenset(f.name for f in fields(Image))
@@ -120,15 +121,38 @@ def _sharing_fields(fields_: dict[str, Any]) -> None:
     for name in ("organization_arns", "organizational_unit_arns"):
         if name in fields_:
             fields_[name] = tuple(dict.fromkeys(fields_[name]))
-    deprecation = fields_.get("deprecation_time")
-    if isinstance(deprecation, datetime):
-        fields_["deprecation_time"] = format_date(deprecation)
+    # Dates in EC2's own format: DescribeImages compares deprecation times as text.
+    for name in ("deprecation_time", "deregistration_cooldown_until"):
+        if fields_.get(name) is not None:
+            fields_[name] = _date(name, fields_[name])
+    if fields_.get("creation_date") is not None:
+        _date("creation_date", fields_["creation_date"])  # checked, kept as written
+    if fields_.get("state") == "disabled" and (
+        fields_.get("public")
+        or fields_.get("launch_permissions")
+        or fields_.get("organization_arns")
+        or fields_.get("organizational_unit_arns")
+    ):
+        # DisableImage removes every launch permission: AWS cannot hold such an image.
+        raise ValueError("a disabled image has no launch permissions (DisableImage removes them)")
     protection = fields_.get("deregistration_protection", "disabled")
     if protection not in PROTECTION_STATES:
         raise ValueError(
             f"deregistration_protection must be one of {', '.join(PROTECTION_STATES)}, "
             f"got {protection!r}"
         )
+
+
+def _date(name: str, value: Any) -> str:
+    """``value`` (a ``datetime`` or ISO 8601 text) as EC2 writes dates, or ``ValueError``."""
+    moment = value if isinstance(value, datetime) else None
+    if isinstance(value, str):
+        moment = parse_timestamp(value)
+    if moment is None:
+        raise ValueError(f"{name} must be a datetime or an ISO 8601 date and time, got {value!r}")
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return format_date(moment)
 
 
 def _permissions(name: str, entries: Iterable[str]) -> tuple[bool, tuple[str, ...]]:

@@ -114,9 +114,10 @@ def test_making_an_image_public(ec2, ec2_registry, other, image_id):
 def test_a_public_image_is_deprecated_two_years_after_creation(ec2_registry, ec2):
     image = ec2_registry.add_image("pub-1", creation_date="2026-02-03T04:05:06.789Z")
     share(ec2, image.image_id, add=[{"Group": "all"}])
-    assert ec2_registry.images[image.image_id].deprecation_time == "2028-02-03T04:05:06.789Z"
+    # Rounded to the minute, as EnableImageDeprecation rounds (06.789 s rounds down).
+    assert ec2_registry.images[image.image_id].deprecation_time == "2028-02-03T04:05:00.000Z"
     [seen] = ec2.describe_images(ImageIds=[image.image_id])["Images"]
-    assert seen["DeprecationTime"] == "2028-02-03T04:05:06.789Z"
+    assert seen["DeprecationTime"] == "2028-02-03T04:05:00.000Z"
 
 
 @pytest.mark.parametrize(
@@ -673,3 +674,11 @@ def test_the_readme_example(ec2_registry):
     )
     other = ec2_registry.client(account_id="210987654321")
     assert other.describe_images(ImageIds=[image.image_id])["Images"]
+
+
+def test_public_deprecation_reads_a_preloaded_date_in_any_iso_form(ec2_registry, ec2):
+    # A preload may write its date with an offset; making the image public must not fail on it.
+    image = ec2_registry.add_image("pub-2", creation_date="2026-02-03T04:05:31+02:00")
+    share(ec2, image.image_id, add=[{"Group": "all"}])
+    assert ec2_registry.images[image.image_id].deprecation_time == "2028-02-03T02:06:00.000Z"
+    assert ec2_registry.calls[-1].status == 200

@@ -19,7 +19,6 @@ def test_add_image_takes_the_sharing_and_lifecycle_state(ec2_registry):
         organization_arns=["arn:aws:organizations::123456789012:organization/o-abc"],
         deprecation_time=datetime(2031, 1, 2, 3, 4, tzinfo=timezone.utc),
         deregistration_protection="enabled-with-cooldown",
-        state="disabled",
     )
     assert image.public
     assert image.is_public
@@ -27,7 +26,8 @@ def test_add_image_takes_the_sharing_and_lifecycle_state(ec2_registry):
     assert image.organization_arns == ("arn:aws:organizations::123456789012:organization/o-abc",)
     assert image.deprecation_time == "2031-01-02T03:04:00.000Z"
     assert image.deregistration_protection == "enabled-with-cooldown"
-    assert image.state == "disabled"
+    assert image.state == "available"
+    assert ec2_registry.add_image("web-2", state="disabled").state == "disabled"
     assert ec2_registry.images[image.image_id] == image
 
 
@@ -37,6 +37,13 @@ def test_add_image_takes_the_sharing_and_lifecycle_state(ec2_registry):
         ({"launch_permissions": ["12"]}, "launch_permissions: '12' is not a 12-digit account id"),
         ({"launch_permissions": "all"}, "launch_permissions must be a list"),
         ({"deregistration_protection": "on"}, "deregistration_protection must be one of"),
+        ({"deprecation_time": "soon"}, "deprecation_time must be a datetime or an ISO 8601"),
+        ({"creation_date": "yesterday"}, "creation_date must be a datetime or an ISO 8601"),
+        ({"creation_date": "2026-02-29T00:00:00Z"}, "creation_date must be a datetime"),
+        (
+            {"state": "disabled", "launch_permissions": ["all"]},
+            "a disabled image has no launch permissions",
+        ),
     ],
 )
 def test_add_image_refuses_what_aws_could_not_hold(ec2_registry, fields, message):

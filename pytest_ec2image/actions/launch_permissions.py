@@ -15,15 +15,16 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
 from typing import Final
 
 from ..access import EVERYONE
 from ..errors import Ec2Error
 from ..ids import format_date, is_account_id
+from ..lifecycle import MAX_PUBLIC_DEPRECATION_YEARS, add_years, round_to_minute
 from ..model import Image
 from ..store import RegionState
 from ..wire.query import group, scalars
+from ..wire.timestamps import parse_timestamp
 
 # AWS Organizations' documented id patterns: o- + 10-32, ou- + 4-32 + - + 8-32 characters.
 _ORGANIZATION_ARN: Final = re.compile(
@@ -34,7 +35,6 @@ _UNIT_ARN: Final = re.compile(
     r"/ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}$"
 )
 #: How long a newly public image may stay undeprecated (UG-DEP: two years from creation).
-PUBLIC_DEPRECATION_YEARS: Final = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,23 +125,17 @@ def _merge(held: tuple[str, ...], add: tuple[str, ...], remove: tuple[str, ...])
     return tuple(kept + [v for v in add if v not in kept])
 
 
-def _plus_years(moment: datetime, years: int) -> datetime:
-    try:
-        return moment.replace(year=moment.year + years)
-    except ValueError:  # 29 February -> 28 February
-        return moment.replace(year=moment.year + years, day=28)
-
-
-def _parse(date: str) -> datetime:
-    return datetime.fromisoformat(date.replace("Z", "+00:00")).astimezone(timezone.utc)
-
-
 def public_deprecation(image: Image) -> str | None:
     """The deprecation time an image gets when it is made public: its own, or creation date +
     2 years if that is sooner or it has none ([INFERRED] reference 3.4: min(existing,
-    creation + 2y), applied at the moment ``all`` is added)."""
-    cap = _plus_years(_parse(image.creation_date), PUBLIC_DEPRECATION_YEARS)
-    if image.deprecation_time is not None and _parse(image.deprecation_time) <= cap:
+    creation + 2y), applied at the moment ``all`` is added), rounded to the minute as
+    EnableImageDeprecation rounds."""
+    created = parse_timestamp(image.creation_date)
+    if created is None:  # the fake's own dates always parse; preloads are checked
+        return image.deprecation_time
+    cap = round_to_minute(add_years(created, MAX_PUBLIC_DEPRECATION_YEARS))
+    current = parse_timestamp(image.deprecation_time) if image.deprecation_time else None
+    if current is not None and current <= cap:
         return image.deprecation_time
     return format_date(cap)
 

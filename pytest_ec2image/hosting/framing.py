@@ -9,6 +9,7 @@ an error (a request smuggling vector), as is any transfer coding but a lone ``ch
 from __future__ import annotations
 
 import io
+from email.errors import MissingHeaderBodySeparatorDefect
 from email.message import Message
 from typing import TYPE_CHECKING, Any, Final
 
@@ -28,8 +29,10 @@ def body_length(headers: Message) -> int:
     # http.client's header parser stops at the first line it cannot read and keeps the rest
     # as a "payload" (with a defect noted): a Content-Length after it would be lost and the
     # body then read as the next request. A head that did not parse whole is refused.
+    # (Other defects, such as a multipart Content-Type with no body, concern the body only.)
     leftover = headers.get_payload()
-    if headers.defects or leftover:
+    cut_short = any(isinstance(d, MissingHeaderBodySeparatorDefect) for d in headers.defects)
+    if cut_short or (isinstance(leftover, str) and leftover):
         bad = str(leftover).splitlines()[0] if leftover else "a header line"
         raise FramingError(
             f"The request head has a line that is not a header ({bad[:80]!r}): its end is ambiguous"

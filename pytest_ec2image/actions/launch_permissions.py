@@ -82,12 +82,12 @@ FLAT_LISTS: Final = {
 
 def _collect(items: Iterable[tuple[str, str, str]]) -> Permissions:
     """``(kind, value, item-type word)`` triples, each checked, as :class:`Permissions`."""
-    found: dict[str, list[str]] = {kind: [] for kind in _CHECKS}
+    # Dicts as ordered sets: a request may name thousands of accounts.
+    found: dict[str, dict[str, None]] = {kind: {} for kind in _CHECKS}
     for kind, value, item_type in items:
         if not _CHECKS[kind](value):
             raise _bad_item(value, item_type)
-        if value not in found[kind]:
-            found[kind].append(value)
+        found[kind][value] = None
     return Permissions(
         accounts=tuple(found["account"]),
         everyone=bool(found["group"]),
@@ -121,8 +121,10 @@ def has_flat_items(params: Mapping[str, str]) -> bool:
 
 
 def _merge(held: tuple[str, ...], add: tuple[str, ...], remove: tuple[str, ...]) -> tuple[str, ...]:
-    kept = [v for v in held if v not in remove]
-    return tuple(kept + [v for v in add if v not in kept])
+    gone = set(remove)
+    kept = dict.fromkeys(v for v in held if v not in gone)
+    kept.update(dict.fromkeys(add))
+    return tuple(kept)
 
 
 def public_deprecation(image: Image) -> str | None:

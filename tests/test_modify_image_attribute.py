@@ -682,3 +682,39 @@ def test_public_deprecation_reads_a_preloaded_date_in_any_iso_form(ec2_registry,
     share(ec2, image.image_id, add=[{"Group": "all"}])
     assert ec2_registry.images[image.image_id].deprecation_time == "2028-02-03T02:06:00.000Z"
     assert ec2_registry.calls[-1].status == 200
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"UserId.1": "111111111111", "LaunchPermission.Add.1.UserId": OTHER},
+        {
+            "OperationType": "remove",
+            "UserId.1": OTHER,
+            "LaunchPermission.Add.1.UserId": "333333333333",
+        },
+    ],
+    ids=["different-accounts", "remove-beside-add"],
+)
+def test_flat_lists_that_contradict_the_struct_are_refused(raw, ec2_registry, image_id, extra):
+    answer = modify(raw, image_id, **extra)
+    assert (answer.status, answer.code) == (400, "InvalidParameterCombination")
+    assert "name different permissions" in answer.message
+    assert ec2_registry.images[image_id].launch_permissions == ()
+
+
+def test_flat_lists_in_another_order_than_the_struct_are_the_same_share(
+    raw, ec2_registry, image_id
+):
+    answer = modify(
+        raw,
+        image_id,
+        **{
+            "UserId.1": "333333333333",
+            "UserId.2": OTHER,
+            "LaunchPermission.Add.1.UserId": OTHER,
+            "LaunchPermission.Add.2.UserId": "333333333333",
+        },
+    )
+    assert answer.status == 200
+    assert set(ec2_registry.images[image_id].launch_permissions) == {OTHER, "333333333333"}

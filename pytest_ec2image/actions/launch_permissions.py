@@ -49,6 +49,15 @@ class Permissions:
     def __bool__(self) -> bool:
         return bool(self.accounts or self.everyone or self.organizations or self.units)
 
+    def same_as(self, other: Permissions) -> bool:
+        """Whether both name the same permissions, in whatever order."""
+        return (set(self.accounts), self.everyone, set(self.organizations), set(self.units)) == (
+            set(other.accounts),
+            other.everyone,
+            set(other.organizations),
+            set(other.units),
+        )
+
 
 def _bad_item(value: str, item_type: str) -> Ec2Error:
     # AWS echoes the value verbatim, trailing spaces included (packer#1068).

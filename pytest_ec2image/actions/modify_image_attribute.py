@@ -96,9 +96,19 @@ def _read_struct(params: dict[str, str], prefix: str, attribute: str | None) -> 
     if "OperationType" in params:
         check_enum("operationType", params["OperationType"], ("add", "remove"))
     # Packer sends each share twice, as UserId.N and as LaunchPermission.Add.N.UserId: the
-    # flat lists are checked, and the struct says what changes (reference 3.2).
-    flat_items(params)
-    return _Change(chosen, add=struct_side(params, "Add"), remove=struct_side(params, "Remove"))
+    # flat lists are checked, and the struct says what changes (reference 3.2). Flat lists
+    # that say something else than the struct side they stand for (Add, or what
+    # OperationType names) are refused rather than ignored.
+    flat = flat_items(params)
+    add, remove = struct_side(params, "Add"), struct_side(params, "Remove")
+    side = remove if params.get("OperationType") == "remove" else add
+    if flat and not flat.same_as(side):
+        raise combination(
+            "The flat launch permission lists (UserId.N, UserGroup.N, ...) and "
+            f"LaunchPermission.{'Remove' if side is remove else 'Add'} name different "
+            "permissions: give one form, or the same permissions in both"
+        )
+    return _Change(chosen, add=add, remove=remove)
 
 
 def _read_change(params: dict[str, str]) -> _Change:

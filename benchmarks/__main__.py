@@ -220,7 +220,7 @@ def table(r: dict[str, Any]) -> str:
     )
     lines.append(
         "| pytest-httpserver's own plugin, imported at every pytest start (ms) "
-        f"| {r['startup']['httpserver_plugin_ms']:.0f} | - | a dependency's cost (see README) | | |"
+        f"| {r['startup']['httpserver_plugin_ms']:.0f} | - | a dependency's cost (see below) | | |"
     )
     row(
         "fixture overhead per test (ms)",

@@ -46,8 +46,8 @@ _EXAMPLES_FILE = "tests/action_examples.py"
 ONE_ATTEMPT = Config(retries={"mode": "standard", "total_max_attempts": 1})
 
 #: Members of botocore's input shape the fake does not serve: action -> {wire shape: reason}.
-#: The README lists the same ones. None today: botocore 1.44.8 (the newest when this was
-#: written) and the fake's table agree exactly for every action.
+#: The docs (docs/reference/actions/) list the same ones. None today: botocore 1.44.8 (the
+#: newest when this was written) and the fake's table agree exactly for every action.
 NOT_SERVED: dict[str, dict[str, str]] = {}
 
 #: Wire parameters the fake serves that botocore 1.38.28, the oldest botocore the suite supports
@@ -415,13 +415,13 @@ def test_the_wire_parameters_are_botocores_minus_the_documented_exceptions(name)
     stale = sorted(set(not_served) & served)
     assert not stale, f"NOT_SERVED lists {stale} for {name}, which the fake now serves"
     # The direction that matters: everything a client built with this botocore can send, the
-    # fake serves (or the README says it does not). An older botocore knows fewer members,
-    # which never fails this.
+    # fake serves (or its reference page in docs/ says it does not). An older botocore knows
+    # fewer members, which never fails this.
     unserved = sorted(modelled - served - set(not_served))
     assert not unserved, (
         f"botocore {version} sends {name} parameters the fake does not know: {unserved}. "
         f"Serve them (pytest_ec2image/actions/parameters.py and the handler), or list each "
-        f"in NOT_SERVED with a one-line reason and in the README"
+        f"in NOT_SERVED with a one-line reason and in its docs page"
     )
     # The other way, a name botocore does not model is a typo in the table, unless it is one
     # of the members newer than the oldest botocore the suite runs with.

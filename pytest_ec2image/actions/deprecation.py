@@ -5,7 +5,7 @@ AWS's rules (M16, EC2 User Guide "Deprecate an AMI"; reference aws-image-pipelin
 owner may, the seconds are rounded to the nearest minute, the time may not be in the past nor
 more than 10 years ahead (2 years from the creation date for a public image), and a public
 image's deprecation can be neither cancelled nor moved later. AWS names no code or text for the
-refusals; the ones below are choices (README, "EnableImageDeprecation").
+refusals; the ones below are choices (docs/reference/actions/deprecation.md).
 """
 
 from __future__ import annotations

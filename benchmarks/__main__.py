@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from . import scaling, suites
+from . import chart, scaling, suites
 from .load import served, throughput
 
 BUDGETS = {
@@ -315,6 +315,13 @@ def main() -> None:
     parser.add_argument(
         "--render", type=Path, metavar="JSON", help="print the table of an earlier run's JSON"
     )
+    parser.add_argument(
+        "--chart",
+        type=Path,
+        default=chart.DOCS_CHART,
+        metavar="SVG",
+        help="where to write the side-by-side chart (default: the docs' copy, %(default)s)",
+    )
     args = parser.parse_args()
     if args.render:
         saved = json.loads(args.render.read_text())
@@ -325,12 +332,16 @@ def main() -> None:
         }
         saved["verdict"] = verdict(saved)  # today's rules on that run's figures
         print(table(saved))
+        if args.chart is not None:
+            print(f"\nchart: {chart.write(saved, args.chart)}")
         return
     results = run(args.quick)
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(results, indent=2))
     print(table(results))
     print(f"\nJSON: {args.json}")
+    if args.chart is not None and not args.quick:
+        print(f"chart: {chart.write(results, args.chart)}")
     if _unmet(results["verdict"]):
         print("some budgets are not met (see the 'met' column)")
 

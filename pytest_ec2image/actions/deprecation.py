@@ -13,7 +13,6 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime, timezone
 
-from ..access import find_image
 from ..errors import Ec2Error, invalid_value, missing
 from ..ids import format_date
 from ..lifecycle import (
@@ -28,6 +27,7 @@ from ..validation import check_image_id
 from ..wire.timestamps import parse_timestamp
 from ..wire.xml import XmlOut
 from .context import RequestContext, dry_run
+from .owned import change_owned_image
 
 _EXPECTED = "Expected an ISO 8601 date and time, such as 2030-01-02T03:04:00.000Z."
 
@@ -66,13 +66,13 @@ def enable_image_deprecation(state: RegistryState, ctx: RequestContext, out: Xml
         )
     check_image_id(image_id)
     dry_run(ctx)
-    with state.lock:
-        region = state.region(ctx.region)
-        image = find_image(region, image_id, ctx.account_id, "own")
+
+    def deprecate(image: Image) -> Image:
         if image.public:
             _check_public(image, deprecate_at, text)
-        region.replace(replace(image, deprecation_time=format_date(deprecate_at)))
-    ctx.image_id = image_id
+        return replace(image, deprecation_time=format_date(deprecate_at))
+
+    change_owned_image(state, ctx, image_id, deprecate)
     out.add(out.root, "return", "true")
 
 
@@ -108,17 +108,17 @@ def disable_image_deprecation(state: RegistryState, ctx: RequestContext, out: Xm
         raise missing("ImageId")
     check_image_id(image_id)
     dry_run(ctx)
-    with state.lock:
-        region = state.region(ctx.region)
-        image = find_image(region, image_id, ctx.account_id, "own")
-        if image.deprecation_time is not None:
-            if image.public:
-                raise Ec2Error(
-                    "OperationNotPermitted",
-                    f"The image {image_id} is public: its deprecation time "
-                    f"({image.deprecation_time}) can't be cancelled. Make the image private "
-                    f"first.",
-                )
-            region.replace(replace(image, deprecation_time=None))
-    ctx.image_id = image_id
+    change_owned_image(state, ctx, image_id, _undeprecated)
     out.add(out.root, "return", "true")
+
+
+def _undeprecated(image: Image) -> Image:
+    if image.deprecation_time is None:
+        return image
+    if image.public:
+        raise Ec2Error(
+            "OperationNotPermitted",
+            f"The image {image.image_id} is public: its deprecation time "
+            f"({image.deprecation_time}) can't be cancelled. Make the image private first.",
+        )
+    return replace(image, deprecation_time=None)

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ..access import find_image
 from ..errors import Ec2Error, missing
 from ..model import Image
 from ..store import RegistryState
 from ..validation import check_image_id
 from ..wire.xml import XmlOut
 from .context import RequestContext, dry_run
+from .owned import change_owned_image
 
 
 def disable_image(state: RegistryState, ctx: RequestContext, out: XmlOut) -> None:
@@ -38,12 +38,11 @@ def _change_state(state: RegistryState, ctx: RequestContext, out: XmlOut, target
     check_image_id(image_id)
     dry_run(ctx)
     source = "available" if target == "disabled" else "disabled"
-    with state.lock:
-        region = state.region(ctx.region)
-        image = find_image(region, image_id, ctx.account_id, "own")
+
+    def switch(image: Image) -> Image:
         if image.state == source:
-            region.replace(_disabled(image) if target == "disabled" else _enabled(image))
-        elif image.state != target:
+            return _disabled(image) if target == "disabled" else _enabled(image)
+        if image.state != target:
             # [INFERRED] pending, failed and other states: the DOC-ERR reading of
             # Unavailable ("not in a state from which you can ... modify attributes").
             wanted = (
@@ -55,7 +54,9 @@ def _change_state(state: RegistryState, ctx: RequestContext, out: XmlOut, target
                 "InvalidAMIID.Unavailable",
                 f"The image ID '{image_id}' is {image.state}: only {wanted}.",
             )
-    ctx.image_id = image_id
+        return image
+
+    change_owned_image(state, ctx, image_id, switch)
     out.add(out.root, "return", "true")
 
 

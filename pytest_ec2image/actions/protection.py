@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ..access import find_image
 from ..errors import missing
 from ..lifecycle import cooldown_end, cooldown_over
 from ..model import Image
@@ -19,6 +18,7 @@ from ..store import RegistryState
 from ..validation import check_image_id, parse_bool
 from ..wire.xml import XmlOut
 from .context import RequestContext, dry_run
+from .owned import change_owned_image
 
 
 def enable_image_deregistration_protection(
@@ -34,17 +34,15 @@ def enable_image_deregistration_protection(
     check_image_id(image_id)
     dry_run(ctx)
     status = "enabled-with-cooldown" if with_cooldown else "enabled-without-cooldown"
-    with state.lock:
-        region = state.region(ctx.region)
-        image = find_image(region, image_id, ctx.account_id, "own")
-        region.replace(
-            replace(
-                image,
-                deregistration_protection=status,
-                deregistration_cooldown_until=_running_cooldown(image, state),
-            )
+
+    def protect(image: Image) -> Image:
+        return replace(
+            image,
+            deregistration_protection=status,
+            deregistration_cooldown_until=_running_cooldown(image, state),
         )
-    ctx.image_id = image_id
+
+    change_owned_image(state, ctx, image_id, protect)
     out.add(out.root, "return", status)
 
 
@@ -59,19 +57,18 @@ def disable_image_deregistration_protection(
         raise missing("ImageId")
     check_image_id(image_id)
     dry_run(ctx)
-    with state.lock:
-        region = state.region(ctx.region)
-        image = find_image(region, image_id, ctx.account_id, "own")
+
+    def unprotect(image: Image) -> Image:
         until: str | None
         if image.deregistration_protection == "enabled-with-cooldown":
             until = cooldown_end(state.clock.now())
         else:
             until = _running_cooldown(image, state)
-        image = replace(
+        return replace(
             image, deregistration_protection="disabled", deregistration_cooldown_until=until
         )
-        region.replace(image)
-    ctx.image_id = image_id
+
+    image = change_owned_image(state, ctx, image_id, unprotect)
     out.add(out.root, "return", image.deregistration_protection_status)
 
 

@@ -106,3 +106,41 @@ def test_other_methods_are_refused_naming_the_method(ec2_registry, method):
     [call] = ec2_registry.calls
     assert (call.method, call.status, call.error_code) == (method, 405, "InvalidRequest")
     assert len(ec2_registry._state.errors) == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("plain ascii", "plain ascii"),
+        ("tab\tnewline\ncr\r", "tab\tnewline\ncr\r"),  # XML carries these: the slow path keeps them
+        ("nul\x00bell\x07", "nul\ufffdbell\ufffd"),
+        ("é \U0001f600 \ufffe", "é \U0001f600 \ufffd"),
+    ],
+)
+def test_error_messages_carry_any_text_as_xml_can(text, shown):
+    from pytest_ec2image.wire.xml import render_error
+
+    document = etree.fromstring(render_error("InvalidParameterValue", text, "id"))
+    assert document.findtext("Errors/Error/Message") == shown
+
+
+def test_the_endpoint_url_follows_the_bound_port():
+    server = Ec2Server()
+    server.start()
+    try:
+        first_port = server.port
+        assert server.endpoint_url == f"http://127.0.0.1:{first_port}"
+    finally:
+        server.stop()
+    other_port = first_port
+    while other_port == first_port:  # a free port that is not the first one
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            other_port = probe.getsockname()[1]
+    server.port = other_port
+    server.start()
+    try:
+        # Restarted elsewhere, it must not answer with the URL it cached for the first port.
+        assert server.endpoint_url == f"http://127.0.0.1:{other_port}"
+    finally:
+        server.stop()

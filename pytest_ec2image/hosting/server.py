@@ -92,6 +92,7 @@ class Ec2Server(HTTPServerBase):
         super().__init__(host, port, threaded=True)
         self.limits = ConnectionLimits(idle_timeout, max_connections)
         self.pipeline = Pipeline()
+        self._endpoint_url: str | None = None
 
     @property
     def on_call(self) -> list[Callable[[Call], None]]:
@@ -101,7 +102,11 @@ class Ec2Server(HTTPServerBase):
     @property
     def endpoint_url(self) -> str:
         """``http://127.0.0.1:PORT``: what ``AWS_ENDPOINT_URL_EC2`` is set to."""
-        return self.url_for("/").rstrip("/")
+        # Read by the fixture in every test, and fixed once the port is bound.
+        cached = self._endpoint_url
+        if cached is None or not cached.endswith(f":{self.port}"):
+            cached = self._endpoint_url = self.url_for("/").rstrip("/")
+        return cached
 
     def bind(self, state: RegistryState | None, registry: Ec2Registry | None = None) -> None:
         """Serve ``state`` from now on (``None``: answer that no registry is in use);

@@ -42,7 +42,8 @@ CANNED_DESCRIBE = (
     b"<volumeSize>8</volumeSize><deleteOnTermination>true</deleteOnTermination>"
     b"<volumeType>gp2</volumeType><encrypted>false</encrypted></ebs></item>"
     b"</blockDeviceMapping><virtualizationType>paravirtual</virtualizationType>"
-    b"<hypervisor>xen</hypervisor></item></imagesSet></DescribeImagesResponse>"
+    b"<hypervisor>xen</hypervisor><deregistrationProtection>disabled</deregistrationProtection>"
+    b"</item></imagesSet></DescribeImagesResponse>"
 )
 
 
@@ -60,6 +61,9 @@ class CannedHandler(http.server.BaseHTTPRequestHandler):
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         answer = CANNED_DESCRIBE if b"Action=DescribeImages" in body else CANNED
         self.send_response(200)
+        # EC2's headers, as ours sends them: the client parses the same head too.
+        self.send_header("Cache-Control", "no-cache, no-store")
+        self.send_header("x-amzn-RequestId", "59dbff89-35bd-4eac-99ed-be587EXAMPLE")
         self.send_header("Content-Type", "text/xml;charset=UTF-8")
         self.send_header("Content-Length", str(len(answer)))
         self.end_headers()

@@ -25,8 +25,8 @@ CANNED = (
 
 
 #: The floor's DescribeImages answer: the one image ours describes in the downstream suite,
-#: byte for byte but the ids, so botocore parses the same document (floor suites make the
-#: calls, not the checks).
+#: byte for byte but the ids, so botocore parses the same document (the floor suite's tests
+#: check the name it holds; the calls-only floor's check nothing).
 CANNED_DESCRIBE = (
     b"<?xml version='1.0' encoding='UTF-8'?>\n"
     b'<DescribeImagesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/">'

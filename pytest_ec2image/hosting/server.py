@@ -92,7 +92,7 @@ class Ec2Server(HTTPServerBase):
         super().__init__(host, port, threaded=True)
         self.limits = ConnectionLimits(idle_timeout, max_connections)
         self.pipeline = Pipeline()
-        self._endpoint_url: str | None = None
+        self._endpoint_url: tuple[tuple[Any, ...], str] | None = None
 
     @property
     def on_call(self) -> list[Callable[[Call], None]]:
@@ -103,10 +103,10 @@ class Ec2Server(HTTPServerBase):
     def endpoint_url(self) -> str:
         """``http://127.0.0.1:PORT``: what ``AWS_ENDPOINT_URL_EC2`` is set to."""
         # Read by the fixture in every test, and fixed once the port is bound.
-        cached = self._endpoint_url
-        if cached is None or not cached.endswith(f":{self.port}"):
-            cached = self._endpoint_url = self.url_for("/").rstrip("/")
-        return cached
+        key = (self.host, self.port, self.ssl_context)
+        if self._endpoint_url is None or self._endpoint_url[0] != key:
+            self._endpoint_url = (key, self.url_for("/").rstrip("/"))
+        return self._endpoint_url[1]
 
     def bind(self, state: RegistryState | None, registry: Ec2Registry | None = None) -> None:
         """Serve ``state`` from now on (``None``: answer that no registry is in use);

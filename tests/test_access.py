@@ -91,6 +91,13 @@ def test_a_shared_image_can_be_seen_and_copied_but_not_changed(ec2, other, ec2_r
         block_device_mappings=shared.block_device_mappings,
     )
     shared_id = next(i for i, image in ec2_registry.images.items() if image.name == "shared-1")
+    # Copying needs the storage too: the snapshot OTHER's registration left is OTHER's.
+    other.modify_snapshot_attribute(
+        SnapshotId=SNAP,
+        Attribute="createVolumePermission",
+        OperationType="add",
+        UserIds=[ec2_registry.account_id],
+    )
     copy_id = ec2.copy_image(Name="mine-1", SourceImageId=shared_id, SourceRegion="us-east-1")[
         "ImageId"
     ]

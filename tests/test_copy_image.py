@@ -260,3 +260,69 @@ def test_a_copy_starts_private_unprotected_and_not_deprecated(ec2, ec2_registry)
     assert (copy.public, copy.launch_permissions) == (False, ())
     assert (copy.organization_arns, copy.organizational_unit_arns) == ((), ())
     assert (copy.deprecation_time, copy.deregistration_protection) == (None, "disabled")
+
+
+def _shared_with_other(ec2, *snapshots):
+    """An image of ours on ``snapshots``, its launch permission shared with OTHER."""
+    mappings = [
+        {"DeviceName": f"/dev/sd{letter}", "Ebs": {"SnapshotId": snapshot}}
+        for letter, snapshot in zip("ab", snapshots, strict=False)
+    ]
+    image_id = ec2.register_image(
+        Name="shared-1", RootDeviceName="/dev/sda", BlockDeviceMappings=mappings
+    )["ImageId"]
+    ec2.modify_image_attribute(ImageId=image_id, LaunchPermission={"Add": [{"UserId": OTHER}]})
+    return image_id
+
+
+def test_a_shared_image_is_not_copied_until_its_snapshots_are_shared(ec2, ec2_registry):
+    # What packer's snapshot_users is for: launch permission does not reach the storage.
+    ec2_registry.add_snapshot(SNAP)
+    ec2_registry.add_snapshot(SNAP2)
+    image_id = _shared_with_other(ec2, SNAP, SNAP2)
+    other = ec2_registry.client(account_id=OTHER)
+    before = (len(ec2_registry.images), len(ec2_registry.snapshots))
+    with pytest.raises(ClientError) as raised:
+        other.copy_image(Name="their-copy", SourceImageId=image_id, SourceRegion="us-east-1")
+    assert error_of(raised) == (
+        "InvalidRequest",
+        "You do not have permission to access the storage of this ami",
+    )
+    assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    assert (len(ec2_registry.images), len(ec2_registry.snapshots)) == before
+    # One snapshot shared is not enough: every one the image maps must be.
+    ec2.modify_snapshot_attribute(
+        SnapshotId=SNAP, Attribute="createVolumePermission", OperationType="add", UserIds=[OTHER]
+    )
+    with pytest.raises(ClientError) as raised:
+        other.copy_image(Name="their-copy", SourceImageId=image_id, SourceRegion="us-east-1")
+    assert error_of(raised)[0] == "InvalidRequest"
+    ec2.modify_snapshot_attribute(
+        SnapshotId=SNAP2,
+        CreateVolumePermission={"Add": [{"Group": "all"}]},  # public storage serves too
+    )
+    copy_id = other.copy_image(Name="their-copy", SourceImageId=image_id, SourceRegion="us-east-1")[
+        "ImageId"
+    ]
+    assert ec2_registry.images[copy_id].owner_id == OTHER
+
+
+def test_storage_access_is_the_owners_own_and_lenient_for_undeclared_snapshots(ec2, ec2_registry):
+    ec2_registry.add_snapshot(SNAP)  # declared, never shared
+    owned = _shared_with_other(ec2, SNAP)
+    ours = ec2.copy_image(Name="our-copy", SourceImageId=owned, SourceRegion="us-east-1")
+    assert ec2_registry.images[ours["ImageId"]].owner_id == ec2_registry.account_id
+    # Lenient mode takes a snapshot it was never told of as existing, and as readable.
+    vendor = ec2_registry.add_image(
+        "vendor-image",
+        owner_id=OTHER,
+        public=True,
+        root_device_name="/dev/sda1",
+        block_device_mappings=[
+            {"device_name": "/dev/sda1", "ebs": {"snapshot_id": "snap-0fedcba9876543210"}}
+        ],
+    )
+    copy_id = ec2.copy_image(
+        Name="vendor-copy", SourceImageId=vendor.image_id, SourceRegion="us-east-1"
+    )["ImageId"]
+    assert copy_id in ec2_registry.images

@@ -104,10 +104,11 @@ def copy_image(state: RegistryState, ctx: RequestContext, out: XmlOut) -> None:
                 ctx.image_id = prior[1]
                 out.add(out.root, "imageId", prior[1])
                 return
-        source = find_image(state.region(source_region), source_id, ctx.account_id, "use")
+        origin = state.region(source_region)
+        source = find_image(origin, source_id, ctx.account_id, "use")
         if source.state != "available":
             raise Ec2Error("InvalidAMIID.Unavailable")
-        _check_storage_access(state.region(source_region), source, ctx.account_id)
+        _check_storage_access(origin, source, ctx.account_id)
         holder = target.name_holder(ctx.account_id, name)
         if holder is not None:
             raise Ec2Error(
